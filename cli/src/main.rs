@@ -1,0 +1,2 @@
+//! The `image-lifecycle` command (built out by the command issue).
+fn main() {}

@@ -1,0 +1,168 @@
+//! Bulk reconciliation: many records at once, joined by id.
+//!
+//! The authoritative listing is indexed in memory; the observed records stream through one at a
+//! time, so memory grows with the authoritative side only (plus 16 bytes per observed id, to
+//! refuse an id seen twice). Records are moved, never cloned.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::error::BulkError;
+use crate::ids::ImageId;
+use crate::image::Image;
+use crate::lifecycle::TransitionKind;
+use crate::reconcile::{reconcile_absent, reconcile_present, unchanged, Outcome, Reason, Reconciliation, Transition};
+
+/// How to treat an observed record whose id the authoritative listing does not have.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Missing {
+    /// Leave it unchanged and report it [`Outcome::Unmatched`]: a partial listing never damages
+    /// records. The default.
+    #[default]
+    Keep,
+    /// Treat it as absent from the truth (rule R7).
+    Absent,
+}
+
+impl Missing {
+    /// The command-line spelling: `keep` or `absent`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Missing::Keep => "keep",
+            Missing::Absent => "absent",
+        }
+    }
+}
+
+/// Reconciles observed records one at a time against an indexed authoritative listing.
+///
+/// ```
+/// use image_lifecycle::{BulkReconciler, Image, ImageId, Missing, Outcome};
+///
+/// let id: ImageId = "278e88d1-5b71-4766-8502-b3ba72e824d9".parse()?;
+/// let other: ImageId = "6f1c2b9e-4d3a-4c8e-9b7a-1e2d3c4b5a69".parse()?;
+/// let mut bulk = BulkReconciler::new([Image::new(id), Image::new(other)], Missing::Keep)?;
+/// let result = bulk.reconcile(Image::new(id))?;
+/// assert_eq!(result.outcome, Outcome::InSync);
+/// let orphans: Vec<Image> = bulk.into_orphans().collect();
+/// assert_eq!(orphans[0].id, other);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct BulkReconciler {
+    /// The authoritative records in listing order; `None` once an observed record took it.
+    slots: Vec<Option<Image>>,
+    by_id: HashMap<ImageId, usize, IdHash>,
+    unmatched: HashSet<ImageId, IdHash>,
+    missing: Missing,
+    position: usize,
+}
+
+impl BulkReconciler {
+    /// Indexes the authoritative listing.
+    ///
+    /// # Errors
+    /// [`BulkError::DuplicateAuthoritative`] when the listing holds an id twice.
+    pub fn new(authoritative: impl IntoIterator<Item = Image>, missing: Missing) -> Result<Self, BulkError> {
+        let records = authoritative.into_iter();
+        let mut slots = Vec::with_capacity(records.size_hint().0);
+        let mut by_id = HashMap::with_capacity_and_hasher(records.size_hint().0, IdHash::default());
+        for (position, record) in records.enumerate() {
+            if let Some(&first) = by_id.get(&record.id) {
+                return Err(BulkError::DuplicateAuthoritative { id: record.id, first, second: position });
+            }
+            by_id.insert(record.id, position);
+            slots.push(Some(record));
+        }
+        Ok(Self { slots, by_id, unmatched: HashSet::default(), missing, position: 0 })
+    }
+
+    /// Reconciles the next observed record with its authoritative record, if any.
+    ///
+    /// # Errors
+    /// [`BulkError::DuplicateObserved`] when an earlier observed record had the same id.
+    pub fn reconcile(&mut self, observed: Image) -> Result<Reconciliation, BulkError> {
+        let position = self.position;
+        self.position += 1;
+        let duplicate = BulkError::DuplicateObserved { id: observed.id, position };
+        let Some(&slot) = self.by_id.get(&observed.id) else {
+            if !self.unmatched.insert(observed.id) {
+                return Err(duplicate);
+            }
+            return Ok(self.reconcile_unmatched(observed));
+        };
+        match self.slots.get_mut(slot).and_then(Option::take) {
+            Some(truth) => Ok(reconcile_present(observed, truth)),
+            None => Err(duplicate),
+        }
+    }
+
+    fn reconcile_unmatched(&self, observed: Image) -> Reconciliation {
+        match self.missing {
+            Missing::Absent => reconcile_absent(observed),
+            Missing::Keep => {
+                let transition = Transition {
+                    from: observed.status.clone(),
+                    to: observed.status.clone(),
+                    kind: TransitionKind::Unchanged,
+                };
+                unchanged(observed, transition, Outcome::Unmatched, Reason::NotInListing)
+            }
+        }
+    }
+
+    /// The authoritative records no observed record matched, in listing order.
+    pub fn into_orphans(self) -> impl Iterator<Item = Image> {
+        self.slots.into_iter().flatten()
+    }
+}
+
+/// Every result of a bulk reconciliation.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BulkResult {
+    /// One result per observed record, in observed order.
+    pub results: Vec<Reconciliation>,
+    /// Authoritative records with no observed record, in listing order.
+    pub orphans: Vec<Image>,
+}
+
+/// Reconciles every observed record against the authoritative listing, joined by id.
+///
+/// # Errors
+/// [`BulkError`] when either input holds an id twice.
+pub fn reconcile_all(
+    observed: impl IntoIterator<Item = Image>,
+    authoritative: impl IntoIterator<Item = Image>,
+    missing: Missing,
+) -> Result<BulkResult, BulkError> {
+    let mut bulk = BulkReconciler::new(authoritative, missing)?;
+    let results = observed.into_iter().map(|record| bulk.reconcile(record)).collect::<Result<Vec<_>, _>>()?;
+    Ok(BulkResult { results, orphans: bulk.into_orphans().collect() })
+}
+
+/// Hashes image ids without a random seed (the core holds no randomness): ids are UUIDs, whose
+/// bits are already well mixed; a multiply-fold spreads the rest.
+///
+/// Deterministic hashing lets crafted ids collide on purpose; the listings reconciled here come
+/// from the platform's own store and registry.
+type IdHash = BuildHasherDefault<IdHasher>;
+
+#[derive(Debug, Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u128(&mut self, value: u128) {
+        let folded = (value as u64) ^ ((value >> 64) as u64);
+        self.0 = (self.0 ^ folded).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+}
