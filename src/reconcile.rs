@@ -24,6 +24,8 @@
 //!
 //! The status change is classified by [`TransitionKind::classify`] over the one lifecycle table.
 //! A truth silent on `status` asks for no change of status.
+//! Every status pair at both freshnesses, with its outcome, is in `docs/reconcile-table.md`
+//! (generated from the test table in `tests/reconcile_table.rs`).
 //!
 //! Reconciliation reads no clock: when the absent-truth rule marks a record `ERROR`, `update_at`
 //! is left as it was; a store that stamps writes does so when it writes the result.
