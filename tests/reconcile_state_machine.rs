@@ -398,7 +398,7 @@ fn to_rec(record: &Image) -> Rec {
     }
 }
 
-/// The store and the registry as real records, with what each image's history allows.
+/// The store and the registry as real records, plus what the invariants remember of the past.
 struct Platform {
     store: Vec<Image>,
     registry: Vec<Vec<Option<Image>>>,
