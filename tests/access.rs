@@ -375,6 +375,20 @@ fn every_kind_has_its_documented_status_and_code() {
 }
 
 #[test]
+fn the_documented_table_is_the_code() {
+    // The rows of the error-code table in `SyncError`'s docs: `/// | 401 | `ModelArts.7411` | …`.
+    let documented: BTreeSet<(u16, &str)> = include_str!("../src/access.rs")
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim().strip_prefix("/// |")?.split('|').map(str::trim).collect();
+            Some((cells.first()?.parse().ok()?, cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?))
+        })
+        .collect();
+    let coded: BTreeSet<(u16, &str)> = every_kind().iter().map(|(status, code, _)| (*status, *code)).collect();
+    assert_eq!(documented, coded);
+}
+
+#[test]
 fn the_messages_say_what_and_which() {
     assert_eq!(message("ModelArts.7411"), "not authenticated: the request carries no credentials");
     assert_eq!(message("ModelArts.7412"), "not authenticated: the credentials have expired");
