@@ -35,6 +35,9 @@
 //! - The repair: [`reconcile()`] and its rules R1–R8, below and in [`reconcile()`]'s module.
 //! - Many records at once: [`BulkReconciler`] and [`reconcile_all`].
 //! - The operation: [`SyncRequest`] and [`ErrorBody`].
+//! - Who may sync which image: [`sync_image`] (the access rules, then the repair), the
+//!   [`Caller`], the [`StoredImage`] with its owning project, and [`SyncError`] with its
+//!   401/403/404 answers and error-code table.
 //!
 //! # The lifecycle
 //! ```text
@@ -71,9 +74,22 @@
 //! The outcome is `in_sync` (nothing changed), `corrected`, `stale` or `conflict`; each result
 //! also carries the [`Precondition`] a store checks when it writes (compare-and-swap on the
 //! observed `status` and `update_at`).
+//!
+//! # Who may sync
+//! [`sync_image`] answers the operation for one [`Caller`], in this order (details, and the
+//! error-code table, on [`sync_image`] and [`SyncError`]):
+//! 1. **401** not authenticated — before anything else, so nothing leaks, not even existence;
+//! 2. **500** the server's inputs disagree (a stored record of another key);
+//! 3. **403** the caller's own project, but no [`Permission::Sync`];
+//! 4. **404** no such image, or another project's image not known to be `PUBLIC` (`PRIVATE`,
+//!    absent or unknown visibility): never revealed, never a 403;
+//! 5. **403** read-only: `BUILD_IN` images, other projects' `PUBLIC` images, own images whose
+//!    `type` is not known to be `DEDICATED`;
+//! 6. **200** the reconciled record and its report.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+mod access;
 mod bulk;
 mod enums;
 mod error;
@@ -85,6 +101,9 @@ mod request;
 mod value;
 mod wire;
 
+pub use access::{
+    authorize_sync, sync_image, Caller, Permission, Permissions, StoredImage, SyncError, Unauthenticated,
+};
 pub use bulk::{reconcile_all, BulkReconciler, BulkResult, Missing};
 pub use enums::{
     Arch, DevService, FlavorType, ImageStatus, ImageType, Origin, ResourceCategory, ServiceType, Spelling,
