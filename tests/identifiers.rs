@@ -1,6 +1,8 @@
 //! Validated identifiers (issue 2): boundary lengths, multibyte characters, every forbidden
 //! character class, and the sync request's path, as tables and as properties.
 
+mod support;
+
 use std::collections::HashSet;
 
 use image_lifecycle::{check_description, IdError, ImageId, ImageName, PathError, ProjectId, SyncRequest};
@@ -324,12 +326,8 @@ fn near(alphabet: &'static str, max: usize) -> impl Strategy<Value = String> {
 const PROJECT_ALPHABET: &str = "abcxyzABCXYZ0189-";
 const NAME_ALPHABET: &str = "abcxyz0189-_.";
 
-fn config() -> ProptestConfig {
-    ProptestConfig { cases: 256, ..ProptestConfig::default() }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(support::config(256))]
 
     #[test]
     fn project_id_follows_its_rule(value in near(PROJECT_ALPHABET, 64)) {

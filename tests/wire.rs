@@ -466,12 +466,8 @@ fn reading_does_not_enforce_name_and_description_rules() {
 
 // ---- properties -----------------------------------------------------------------------------
 
-fn config() -> ProptestConfig {
-    ProptestConfig { cases: 256, ..ProptestConfig::default() }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(support::config(256))]
 
     /// Any record: written, read and written again gives the same record and the same document.
     #[test]

@@ -20,6 +20,13 @@ use proptest::sample::select;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
+/// A proptest configuration: `PROPTEST_CASES` from the environment when set (for a deeper run),
+/// else `default_cases`, chosen per test file to keep the debug-build suite fast.
+pub fn config(default_cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(default_cases);
+    ProptestConfig { cases, ..ProptestConfig::default() }
+}
+
 // ---- timestamps -----------------------------------------------------------------------------
 
 /// The earliest instant `OffsetDateTime` holds, in whole milliseconds since the epoch.
@@ -59,9 +66,10 @@ pub fn at(ms: i64) -> OffsetDateTime {
 
 /// Any text: plain identifiers, and any characters at all (control characters, multibyte).
 pub fn text() -> impl Strategy<Value = String> {
+    const PLAIN: &[char] = &['a', 'b', 'c', 'x', 'y', 'z', '0', '1', '9', '.', '_', '-'];
     prop_oneof![
-        2 => "[a-z0-9._-]{1,16}",
-        1 => "(?s).{0,12}",
+        2 => vec(select(PLAIN), 1..16).prop_map(String::from_iter),
+        1 => vec(any::<char>(), 0..12).prop_map(String::from_iter),
         1 => Just(String::new()),
     ]
 }
@@ -114,8 +122,10 @@ pub fn status() -> BoxedStrategy<ImageStatus> {
 /// Any JSON value the crate does not interpret, nested: arrays, objects, floats, negative ints.
 ///
 /// Numbers are generated in the form reading produces (`NegInt` only below zero), since that is
-/// the only form a record read from JSON can hold.
-pub fn json_value() -> impl Strategy<Value = Value> {
+/// the only form a record read from JSON can hold. Nesting is built level by level (up to three
+/// deep) rather than with `prop_recursive`, which rebuilds its strategy for every value and made
+/// generation the slowest part of the suite.
+pub fn json_value() -> BoxedStrategy<Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
@@ -126,19 +136,22 @@ pub fn json_value() -> impl Strategy<Value = Value> {
             .prop_map(|f| Value::Number(Number::Float(f))),
         select(vec![0.5, -0.25, 1.0, 1e300, -1e-300, 123_456.789]).prop_map(|f| Value::Number(Number::Float(f))),
         text().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            vec(inner.clone(), 0..4).prop_map(Value::Array),
-            // Nested keys may be anything, known field names included: only the top level is special.
-            btree_map(
-                prop_oneof!["[a-z_]{1,8}", select(&["id", "status", "key", "value", ""][..]).prop_map(String::from)],
-                inner,
-                0..4
-            )
-            .prop_map(Value::Object),
-        ]
-    })
+    ]
+    .boxed();
+    let nested = nest(leaf);
+    nest(nested)
+}
+
+/// A value that is `inner`, or an array or object of `inner` values.
+fn nest(inner: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
+    // Nested keys may be anything, known field names included: only the top level is special.
+    let key = prop_oneof!["[a-z_]{1,8}", select(&["id", "status", "key", "value", ""][..]).prop_map(String::from)];
+    prop_oneof![
+        3 => inner.clone(),
+        1 => vec(inner.clone(), 0..4).prop_map(Value::Array),
+        1 => btree_map(key, inner, 0..4).prop_map(Value::Object),
+    ]
+    .boxed()
 }
 
 /// A name that is not one of the image's known fields.
@@ -192,7 +205,7 @@ fn list<T: std::fmt::Debug>(item: impl Strategy<Value = T>) -> impl Strategy<Val
 }
 
 /// An image with the given id and every other field generated, each present or absent.
-pub fn image_with_id(id: impl Strategy<Value = ImageId>) -> impl Strategy<Value = Image> {
+pub fn image_with_id(id: impl Strategy<Value = ImageId> + 'static) -> BoxedStrategy<Image> {
     let first = (
         option::of(arch()),
         option::of(timestamp()),
@@ -223,45 +236,49 @@ pub fn image_with_id(id: impl Strategy<Value = ImageId>) -> impl Strategy<Value 
         option::of(text()),
         list(tag()),
     );
-    (id, first, second, third, unknown_fields()).prop_map(|(id, first, second, third, unknown)| {
-        let mut image = Image::new(id);
-        (
-            image.arch,
-            image.create_at,
-            image.description,
-            image.dev_services,
-            image.name,
-            image.namespace,
-            image.origin,
-            image.resource_categories,
-        ) = first;
-        (
-            image.service_type,
-            image.size,
-            image.status,
-            image.status_message,
-            image.support_res_categories,
-            image.swr_path,
-            image.tag,
-            image.image_type,
-        ) = second;
-        (
-            image.update_at,
-            image.visibility,
-            image.workspace_id,
-            image.flavor_type,
-            image.swr_instance_id,
-            image.show_name,
-            image.show_tag,
-            image.tags,
-        ) = third;
-        image.unknown = unknown;
-        image
-    })
+    (id, first, second, third, unknown_fields())
+        .prop_map(|(id, first, second, third, unknown)| {
+            let mut image = Image::new(id);
+            (
+                image.arch,
+                image.create_at,
+                image.description,
+                image.dev_services,
+                image.name,
+                image.namespace,
+                image.origin,
+                image.resource_categories,
+            ) = first;
+            (
+                image.service_type,
+                image.size,
+                image.status,
+                image.status_message,
+                image.support_res_categories,
+                image.swr_path,
+                image.tag,
+                image.image_type,
+            ) = second;
+            (
+                image.update_at,
+                image.visibility,
+                image.workspace_id,
+                image.flavor_type,
+                image.swr_instance_id,
+                image.show_name,
+                image.show_tag,
+                image.tags,
+            ) = third;
+            image.unknown = unknown;
+            image
+        })
+        // Boxed: the unboxed value tree of a whole record is large enough to overflow a test
+        // thread's stack in debug builds once two of them are combined.
+        .boxed()
 }
 
 /// Any image.
-pub fn image() -> impl Strategy<Value = Image> {
+pub fn image() -> BoxedStrategy<Image> {
     image_with_id(image_id())
 }
 
@@ -354,28 +371,35 @@ pub fn silence(image: &mut Image, mask: u32) {
     }
 }
 
+/// Where a generated truth comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TruthSource {
+    /// Another record entirely (same id).
+    Independent,
+    /// The observed record with some fields silenced and its own status, message and date.
+    Derived,
+    /// The observed record with some fields silenced: agrees wherever it speaks.
+    Echo,
+}
+
 /// An observed record and a truth of the same image.
 ///
 /// Statuses come from a small pool and `update_at` from a chosen [`Freshness`], so that agreeing
-/// statuses, stale truths, advances, repairs and recoveries all turn up often. Half the truths
-/// are the observed record with some fields silenced and others replaced, so in-sync and
+/// statuses, stale truths, advances, repairs and recoveries all turn up often. Many truths are
+/// the observed record with some fields silenced (and some replaced), so in-sync and
 /// nearly-in-sync pairs are common too.
-pub fn pair() -> impl Strategy<Value = (Image, Image)> {
+pub fn pair() -> BoxedStrategy<(Image, Image)> {
     let statuses = (pooled_status(), pooled_status(), pooled_message(), pooled_message());
-    let times = (freshness(), (min_millis() + 1_000)..(max_millis() - 1_000), 1i64..1_000);
-    (image(), image(), statuses, times, any::<bool>(), any::<u32>()).prop_map(
-        |(mut observed, other, statuses, times, derived, mask)| {
-            let mut truth = if derived {
-                let mut truth = observed.clone();
-                silence(&mut truth, mask);
-                truth
-            } else {
-                other
-            };
-            truth.id = observed.id;
-            (observed.status, truth.status, observed.status_message, truth.status_message) = statuses;
+    let (low, high) = (min_millis() + 1_000, max_millis() - 1_000);
+    let base = prop_oneof![Just(low), Just(high), low..high, 1_600_000_000_000i64..1_700_000_000_000];
+    let times = (freshness(), base, prop_oneof![Just(1i64), 1i64..1_000]);
+    let source =
+        prop_oneof![2 => Just(TruthSource::Independent), 2 => Just(TruthSource::Derived), 1 => Just(TruthSource::Echo)];
+    (image(), image(), statuses, times, source, any::<u32>())
+        .prop_map(|(mut observed, other, statuses, times, source, mask)| {
+            let (observed_status, truth_status, observed_message, truth_message) = statuses;
             let (freshness, base, delta) = times;
-            (observed.update_at, truth.update_at) = match freshness {
+            let (observed_at, truth_at) = match freshness {
                 Freshness::TruthNewer => (Some(at(base)), Some(at(base + delta))),
                 Freshness::TruthOlder => (Some(at(base)), Some(at(base - delta))),
                 Freshness::Same => (Some(at(base)), Some(at(base))),
@@ -383,9 +407,22 @@ pub fn pair() -> impl Strategy<Value = (Image, Image)> {
                 Freshness::ObservedMissing => (None, Some(at(base))),
                 Freshness::BothMissing => (None, None),
             };
+            (observed.status, observed.status_message, observed.update_at) =
+                (observed_status, observed_message, observed_at);
+            let mut truth = match source {
+                TruthSource::Independent => other,
+                TruthSource::Derived | TruthSource::Echo => observed.clone(),
+            };
+            if source != TruthSource::Echo {
+                (truth.status, truth.status_message, truth.update_at) = (truth_status, truth_message, truth_at);
+            }
+            if source != TruthSource::Independent {
+                silence(&mut truth, mask);
+            }
+            truth.id = observed.id;
             (observed, truth)
-        },
-    )
+        })
+        .boxed()
 }
 
 // ---- JSON helpers ---------------------------------------------------------------------------
