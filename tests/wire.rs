@@ -351,6 +351,9 @@ fn duplicate_keys_are_errors_never_silent_overwrites() {
         (format!(r#"{{"id": "{ID}", "tags": [{{"note": 1, "note": 2}}]}}"#), "duplicate field `note`"),
         (format!(r#"{{"id": "{ID}", "extra": {{"a": 1, "a": 2}}}}"#), "duplicate key `a`"),
         (format!(r#"{{"id": "{ID}", "extra": [{{"b": [{{"c": 1, "c": 1}}]}}]}}"#), "duplicate key `c`"),
+        // A key spelled with an escape is the same key.
+        (format!(r#"{{"id": "{ID}", "name": "a", "na\u006de": "b"}}"#), "duplicate field `name`"),
+        (format!(r#"{{"id": "{ID}", "x": 1, "\u0078": 2}}"#), "duplicate field `x`"),
     ];
     for (text, expected) in cases {
         let message = error_of(&text);
