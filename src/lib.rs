@@ -119,4 +119,4 @@ pub use reconcile::{
 };
 pub use request::{ErrorBody, SyncRequest};
 pub use value::{Number, UnknownFields, Value};
-pub use wire::{from_millis, to_millis};
+pub use wire::{from_millis, to_millis, truncate_to_millis};

@@ -10,15 +10,82 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use crate::error::UnknownFieldError;
 use crate::image::Field;
 
-/// A JSON number, kept in the form it was read.
+/// A JSON number, kept in the form it was read: an integer (within `i64`/`u64`) or a finite
+/// float.
+///
+/// Opaque, like `serde_json::Number`, so every number has one representation: there is no NaN or
+/// infinity (JSON has none), and an integer is the same value whichever type built it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Number {
-    /// A non-negative integer.
+pub struct Number(N);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum N {
     PosInt(u64),
-    /// A negative integer.
     NegInt(i64),
-    /// A number with a fraction or exponent (always finite: JSON has no NaN or infinity).
     Float(f64),
+}
+
+impl Number {
+    /// A float; `None` for NaN and the infinities, which JSON cannot hold.
+    pub fn from_f64(value: f64) -> Option<Number> {
+        value.is_finite().then_some(Number(N::Float(value)))
+    }
+
+    /// The value, when it is an integer that fits `u64`.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self.0 {
+            N::PosInt(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The value, when it is an integer that fits `i64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.0 {
+            N::PosInt(n) => i64::try_from(n).ok(),
+            N::NegInt(n) => Some(n),
+            N::Float(_) => None,
+        }
+    }
+
+    /// The value as a float (integers converted, possibly rounding).
+    pub fn as_f64(&self) -> f64 {
+        match self.0 {
+            N::PosInt(n) => n as f64,
+            N::NegInt(n) => n as f64,
+            N::Float(n) => n,
+        }
+    }
+
+    /// Whether it was read (or built) as a float rather than an integer.
+    pub fn is_f64(&self) -> bool {
+        matches!(self.0, N::Float(_))
+    }
+}
+
+impl From<u64> for Number {
+    fn from(value: u64) -> Self {
+        Number(N::PosInt(value))
+    }
+}
+
+impl From<i64> for Number {
+    fn from(value: i64) -> Self {
+        match u64::try_from(value) {
+            Ok(positive) => Number(N::PosInt(positive)),
+            Err(_) => Number(N::NegInt(value)),
+        }
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            N::PosInt(n) => n.fmt(f),
+            N::NegInt(n) => n.fmt(f),
+            N::Float(n) => n.fmt(f),
+        }
+    }
 }
 
 /// A JSON value the crate does not interpret, kept so that it can be written back unchanged.
@@ -130,9 +197,9 @@ impl Serialize for Value {
         match self {
             Value::Null => serializer.serialize_unit(),
             Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::Number(Number::PosInt(n)) => serializer.serialize_u64(*n),
-            Value::Number(Number::NegInt(n)) => serializer.serialize_i64(*n),
-            Value::Number(Number::Float(n)) => serializer.serialize_f64(*n),
+            Value::Number(Number(N::PosInt(n))) => serializer.serialize_u64(*n),
+            Value::Number(Number(N::NegInt(n))) => serializer.serialize_i64(*n),
+            Value::Number(Number(N::Float(n))) => serializer.serialize_f64(*n),
             Value::String(s) => serializer.serialize_str(s),
             Value::Array(items) => serializer.collect_seq(items),
             Value::Object(map) => {
@@ -164,20 +231,13 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Bool(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(match u64::try_from(v) {
-            Ok(pos) => Value::Number(Number::PosInt(pos)),
-            Err(_) => Value::Number(Number::NegInt(v)),
-        })
+        Ok(Value::Number(Number::from(v)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(Number::PosInt(v)))
+        Ok(Value::Number(Number::from(v)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        if v.is_finite() {
-            Ok(Value::Number(Number::Float(v)))
-        } else {
-            Err(E::custom("a number that is not finite has no JSON form"))
-        }
+        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("a number that is not finite has no JSON form"))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))

@@ -11,6 +11,13 @@
 //! - `create_at`/`update_at` are integer milliseconds since the Unix epoch, negative allowed;
 //!   a value outside the dates [`OffsetDateTime`] holds is an error naming the field.
 //! - Unknown fields and unknown enum values are kept verbatim and written back.
+//! - A date-time finer than a millisecond cannot be written (an error naming the field); cut it
+//!   with [`truncate_to_millis`] first.
+//!
+//! One limit: an integer in an unknown field beyond the range of `i64`/`u64` reaches this crate
+//! from serde_json as the nearest `f64` (serde's data model has no wider number), so it is
+//! written back as that float: equal as a JSON value to about 17 significant digits, not digit for
+//! digit.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -393,13 +400,31 @@ fn read_field<'de, A: MapAccess<'de>>(map: &mut A, image: &mut Image, field: Fie
     Ok(())
 }
 
-/// Writes a date-time as integer milliseconds.
-struct Millis(OffsetDateTime);
+/// Writes a date-time as integer milliseconds; a date-time finer than a millisecond is an error
+/// naming the field, not a silent truncation (see [`truncate_to_millis`]).
+struct Millis(Field, OffsetDateTime);
 
 impl Serialize for Millis {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i64(to_millis(self.0))
+        let Millis(field, at) = *self;
+        if at.nanosecond() % 1_000_000 != 0 {
+            return Err(serde::ser::Error::custom(format_args!(
+                "`{field}` has sub-millisecond precision ({at}), which the wire cannot hold: truncate it first"
+            )));
+        }
+        serializer.serialize_i64(to_millis(at))
     }
+}
+
+/// A date-time cut to whole milliseconds (toward the past), the precision the wire holds.
+///
+/// ```
+/// use image_lifecycle::{from_millis, truncate_to_millis};
+/// let at = from_millis(1_700_000_000_123).unwrap();
+/// assert_eq!(truncate_to_millis(at + time::Duration::nanoseconds(456_789)), at);
+/// ```
+pub fn truncate_to_millis(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(at)
 }
 
 impl Serialize for Image {
@@ -407,7 +432,7 @@ impl Serialize for Image {
         let mut out = serializer.serialize_map(None)?;
         out.serialize_entry(Field::Id.as_str(), &self.id)?;
         entry(&mut out, Field::Arch, &self.arch)?;
-        entry(&mut out, Field::CreateAt, &self.create_at.map(Millis))?;
+        entry(&mut out, Field::CreateAt, &self.create_at.map(|at| Millis(Field::CreateAt, at)))?;
         entry(&mut out, Field::Description, &self.description)?;
         entry(&mut out, Field::DevServices, &self.dev_services)?;
         entry(&mut out, Field::Name, &self.name)?;
@@ -422,7 +447,7 @@ impl Serialize for Image {
         entry(&mut out, Field::SwrPath, &self.swr_path)?;
         entry(&mut out, Field::Tag, &self.tag)?;
         entry(&mut out, Field::Type, &self.image_type)?;
-        entry(&mut out, Field::UpdateAt, &self.update_at.map(Millis))?;
+        entry(&mut out, Field::UpdateAt, &self.update_at.map(|at| Millis(Field::UpdateAt, at)))?;
         entry(&mut out, Field::Visibility, &self.visibility)?;
         entry(&mut out, Field::WorkspaceId, &self.workspace_id)?;
         entry(&mut out, Field::FlavorType, &self.flavor_type)?;

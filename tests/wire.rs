@@ -160,9 +160,9 @@ fn unknown_fields_round_trip_verbatim_nested() {
     });
     let image = read_value(document.clone()).unwrap();
     assert_eq!(image.unknown.len(), 10);
-    assert_eq!(image.unknown.get("retries"), Some(&Value::Number(Number::NegInt(-3))));
-    assert_eq!(image.unknown.get("huge"), Some(&Value::Number(Number::PosInt(u64::MAX))));
-    assert_eq!(image.unknown.get("ratio"), Some(&Value::Number(Number::Float(0.1))));
+    assert_eq!(image.unknown.get("retries"), Some(&Value::Number(Number::from(-3i64))));
+    assert_eq!(image.unknown.get("huge"), Some(&Value::Number(Number::from(u64::MAX))));
+    assert_eq!(image.unknown.get("ratio"), Some(&Value::Number(Number::from_f64(0.1).unwrap())));
     assert_eq!(image.unknown.get("nothing"), Some(&Value::Null), "an unknown null is kept, not dropped");
     assert_eq!(json(&image), document);
     let written: serde_json::Value = serde_json::from_str(&serde_json::to_string(&image).unwrap()).unwrap();
@@ -567,4 +567,28 @@ proptest! {
         let message = read_value(json!({"id": ID, "create_at": ms})).unwrap_err();
         prop_assert!(message.contains("`create_at`"), "{}", message);
     }
+}
+
+/// Regression: `Number` was a public enum, so `Float(NaN)` (written as `null`) and a non-canonical
+/// `NegInt(5)` could be built, making a record differ from itself after a round trip.
+#[test]
+fn numbers_have_one_representation() {
+    assert_eq!(Number::from(5i64), Number::from(5u64));
+    assert_eq!(Number::from(-5i64).as_i64(), Some(-5));
+    assert!(Number::from_f64(f64::NAN).is_none());
+    assert!(Number::from_f64(f64::INFINITY).is_none());
+    assert!(Number::from_f64(0.5).is_some_and(|n| n.is_f64()));
+}
+
+/// Regression: a date-time finer than a millisecond was silently truncated on write.
+#[test]
+fn sub_millisecond_times_are_refused_on_write_not_truncated() {
+    let mut image = Image::new("278e88d1-5b71-4766-8502-b3ba72e824d9".parse().unwrap());
+    let at = image_lifecycle::from_millis(1_700_000_000_123).unwrap();
+    image.update_at = Some(at + time::Duration::nanoseconds(500_000));
+    let error = serde_json::to_string(&image).unwrap_err().to_string();
+    assert!(error.contains("`update_at`") && error.contains("sub-millisecond"), "{error}");
+    image.update_at = image.update_at.map(image_lifecycle::truncate_to_millis);
+    assert_eq!(image.update_at, Some(at));
+    assert!(serde_json::to_string(&image).is_ok());
 }
