@@ -79,6 +79,8 @@ enum Sink {
         writer: BufWriter<NamedTempFile>,
         target: PathBuf,
     },
+    /// A device or a pipe (`/dev/null`), which a rename cannot replace: written in place.
+    InPlace(BufWriter<File>),
     /// An anonymous temporary file, copied to stdout on commit: for a second stream (the
     /// report) that shares stdout with the records and must follow them, not interleave.
     Spool(BufWriter<File>),
@@ -108,11 +110,28 @@ impl Output {
     ///
     /// # Errors
     /// [`OutputError`] when the temporary file cannot be created.
+    ///
+    /// A target that exists and is not a regular file (`/dev/null`, a named pipe) cannot be
+    /// replaced: it is written in place. A symbolic link is followed, so that the file it points
+    /// to is replaced and the link kept.
     pub fn file(path: &Path) -> Result<Self, OutputError> {
         let target = path.display().to_string();
-        let temp = temp_file_beside(path).map_err(|source| OutputError { target: target.clone(), source })?;
+        let fail = |source: io::Error| OutputError { target: target.clone(), source };
+        let existing = std::fs::metadata(path).ok();
+        if existing.as_ref().is_some_and(|meta| meta.is_dir()) {
+            return Err(fail(io::Error::new(io::ErrorKind::IsADirectory, "is a directory")));
+        }
+        if existing.as_ref().is_some_and(|meta| !meta.is_file()) {
+            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(fail)?;
+            return Ok(Self { target, sink: Sink::InPlace(BufWriter::with_capacity(WRITE_BUFFER_BYTES, file)) });
+        }
+        let path = match existing {
+            Some(_) => std::fs::canonicalize(path).map_err(fail)?,
+            None => path.to_owned(),
+        };
+        let temp = temp_file_beside(&path).map_err(fail)?;
         let writer = BufWriter::with_capacity(WRITE_BUFFER_BYTES, temp);
-        Ok(Self { target, sink: Sink::File { writer, target: path.to_owned() } })
+        Ok(Self { target, sink: Sink::File { writer, target: path } })
     }
 
     /// Standard output, held back in an anonymous temporary file until commit (so that it follows
@@ -150,6 +169,10 @@ impl Output {
         let fail = |source: io::Error| OutputError { target: target.clone(), source };
         let ready = match self.sink {
             Sink::Stdout(mut writer) => {
+                writer.flush().map_err(fail)?;
+                Ready::Done
+            }
+            Sink::InPlace(mut writer) => {
                 writer.flush().map_err(fail)?;
                 Ready::Done
             }
@@ -203,6 +226,7 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(writer) => writer.write(bytes),
             Sink::File { writer, .. } => writer.write(bytes),
+            Sink::InPlace(writer) => writer.write(bytes),
             Sink::Spool(writer) => writer.write(bytes),
         }
     }
@@ -211,6 +235,7 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(writer) => writer.write_all(bytes),
             Sink::File { writer, .. } => writer.write_all(bytes),
+            Sink::InPlace(writer) => writer.write_all(bytes),
             Sink::Spool(writer) => writer.write_all(bytes),
         }
     }
@@ -219,6 +244,7 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(writer) => writer.flush(),
             Sink::File { writer, .. } => writer.flush(),
+            Sink::InPlace(writer) => writer.flush(),
             Sink::Spool(writer) => writer.flush(),
         }
     }
