@@ -682,9 +682,9 @@ impl<R: BufRead> Scanner<R> {
             }
             self.buf.extend_from_slice(taken);
         }
-        match taken.iter().rposition(|&byte| byte == b'\n') {
+        match memchr::memrchr(b'\n', taken) {
             Some(last) => {
-                self.line += taken.iter().filter(|&&byte| byte == b'\n').count() as u64;
+                self.line += memchr::memchr_iter(b'\n', taken).count() as u64;
                 self.column = (taken.len() - last - 1) as u64;
             }
             None => self.column += taken.len() as u64,
@@ -743,7 +743,7 @@ impl<R: BufRead> Scanner<R> {
                 return Ok(any);
             }
             any = true;
-            match chunk.iter().position(|&byte| byte == b'\n') {
+            match memchr::memchr(b'\n', chunk) {
                 Some(end) => {
                     self.advance(end, true)?;
                     self.advance(1, false)?;
@@ -773,7 +773,8 @@ impl Framer {
 
     /// How many bytes of `chunk` belong to the value, and whether it ends within them.
     fn scan(&mut self, chunk: &[u8]) -> (usize, bool) {
-        for (at, &byte) in chunk.iter().enumerate() {
+        let mut at = 0;
+        while let Some(&byte) = chunk.get(at) {
             if self.scalar {
                 if !(byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.')) {
                     return (at, true);
@@ -781,12 +782,20 @@ impl Framer {
             } else if self.in_string {
                 if self.escaped {
                     self.escaped = false;
-                } else if byte == b'\\' {
-                    self.escaped = true;
-                } else if byte == b'"' {
-                    self.in_string = false;
-                    if self.depth == 0 {
-                        return (at + 1, true);
+                } else {
+                    // Most of a record is string content: jump to the next quote or backslash.
+                    let rest = chunk.get(at..).unwrap_or_default();
+                    let Some(found) = memchr::memchr2(b'"', b'\\', rest) else {
+                        return (chunk.len(), false);
+                    };
+                    at += found;
+                    if rest.get(found) == Some(&b'\\') {
+                        self.escaped = true;
+                    } else {
+                        self.in_string = false;
+                        if self.depth == 0 {
+                            return (at + 1, true);
+                        }
                     }
                 }
             } else {
@@ -802,6 +811,7 @@ impl Framer {
                     _ => {}
                 }
             }
+            at += 1;
         }
         (chunk.len(), false)
     }
@@ -876,10 +886,19 @@ mod tests {
 
     #[test]
     fn reads_through_a_one_byte_buffer() {
-        let input = format!("\u{feff}{{\"current\":1,\"data\":[{{\"id\":\"{A}\"}},{{\"id\":\"{B}\"}}],\"total\":2}}");
-        let reader = RecordReader::new(BufReader::with_capacity(1, input.as_bytes()), "t");
-        let records = reader.collect::<Result<Vec<_>, _>>().unwrap();
-        assert_eq!(ids(&records), [A, B]);
+        // Every chunk boundary falls everywhere once: inside escapes, keys, nested values.
+        let tricky = r#"{"id":"ID","description":"a \" } ] \\","x":{"y":["}",{"z":"\\\""}]}}"#;
+        let input = format!(
+            "\u{feff}{{\"current\":1,\"data\":[{},{}],\"total\":2}}",
+            tricky.replace("ID", A),
+            tricky.replace("ID", B)
+        );
+        for capacity in [1, 2, 3, 7] {
+            let reader = RecordReader::new(BufReader::with_capacity(capacity, input.as_bytes()), "t");
+            let records = reader.collect::<Result<Vec<_>, _>>().unwrap();
+            assert_eq!(ids(&records), [A, B]);
+            assert_eq!(records[1].description.as_deref(), Some("a \" } ] \\"));
+        }
     }
 
     #[test]

@@ -287,12 +287,14 @@ pub struct RecordWriter<W> {
     out: W,
     format: Format,
     written: u64,
+    /// One record's JSON, encoded here first and written with one call.
+    line: Vec<u8>,
 }
 
 impl<W: Write> RecordWriter<W> {
     /// Writes to `out` in `format`.
     pub fn new(out: W, format: Format) -> Self {
-        Self { out, format, written: 0 }
+        Self { out, format, written: 0, line: Vec::with_capacity(4096) }
     }
 
     /// Writes one record.
@@ -300,13 +302,15 @@ impl<W: Write> RecordWriter<W> {
     /// # Errors
     /// The writer's I/O error.
     pub fn write(&mut self, record: &Image) -> io::Result<()> {
+        self.line.clear();
         if self.format == Format::Json {
-            self.out.write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+            self.line.extend_from_slice(if self.written == 0 { b"[\n" } else { b",\n" });
         }
-        serde_json::to_writer(&mut self.out, record)?;
+        serde_json::to_writer(&mut self.line, record)?;
         if self.format == Format::JsonLines {
-            self.out.write_all(b"\n")?;
+            self.line.push(b'\n');
         }
+        self.out.write_all(&self.line)?;
         self.written += 1;
         Ok(())
     }

@@ -47,12 +47,14 @@ struct Status<'a> {
 #[derive(Debug)]
 pub struct ReportWriter<W> {
     out: W,
+    /// One line, encoded here first and written with one call.
+    line: Vec<u8>,
 }
 
 impl<W: Write> ReportWriter<W> {
     /// Writes to `out`.
     pub fn new(out: W) -> Self {
-        Self { out }
+        Self { out, line: Vec::with_capacity(512) }
     }
 
     /// The line for one observed record's reconciliation.
@@ -83,8 +85,10 @@ impl<W: Write> ReportWriter<W> {
     }
 
     fn write(&mut self, line: &Line<'_>) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, line)?;
-        self.out.write_all(b"\n")
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, line)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
     }
 
     /// Flushes the report.
