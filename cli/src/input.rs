@@ -387,6 +387,10 @@ impl<R: BufRead> RecordReader<R> {
             match key.as_deref() {
                 Some("data") if !saw_id && value_start == Some(b'[') => {
                     self.advance(1, false)?;
+                    // The page's keys before `data` were only framed: check they are JSON.
+                    let mut before = std::mem::take(&mut self.scanner.buf);
+                    before.extend_from_slice(b"null}");
+                    self.check_page_json(&before)?;
                     return Ok(TopObject::Page);
                 }
                 Some("id") => saw_id = true,
@@ -406,6 +410,20 @@ impl<R: BufRead> RecordReader<R> {
             self.advance(1, true)?;
         }
         Ok(then)
+    }
+
+    /// Checks that framed page metadata is well-formed JSON (its values are not used).
+    fn check_page_json(&self, bytes: &[u8]) -> Result<(), InputError> {
+        match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let mut error = self.record_error(&error, 0);
+                if let Some(location) = error.location.as_mut() {
+                    location.record = None;
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Moves to the next element of an array: `true` when one starts here, `false` after `]`.
@@ -473,7 +491,12 @@ impl<R: BufRead> RecordReader<R> {
                         "a record or a list-images page",
                         "an object with both a `data` array and an `id`".into(),
                     )),
-                    Some(_) => self.take_value(false),
+                    Some(_) => {
+                        self.begin_record();
+                        self.take_value(true)?;
+                        let value = std::mem::take(&mut self.scanner.buf);
+                        self.check_page_json(&value)
+                    }
                 }
             }
             Some(byte) => Err(self.shape_error("`,` or `}` after the page's `data` array", describe(byte))),
@@ -936,6 +959,8 @@ mod tests {
         );
         assert!(error(b"\xEF\xBB{}").contains("byte order mark"));
         assert!(error(b"{\"data\":[],\"total\":1} {}").contains("after a list-images page"));
+        assert_eq!(error(b"{\"current\": ,\"data\":[]}"), "t: line 1, column 13: expected value");
+        assert_eq!(error(b"{\"data\":[],\n\"total\": tru}"), "t: line 2, column 12: EOF while parsing a value");
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
-        bar
+        bar.with_elapsed(self.started.elapsed())
     }
 
     /// Removes the bar, if it was shown.
