@@ -13,8 +13,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use image_lifecycle::{
-    reconcile_all, Arch, DevService, FlavorType, Image, ImageId, ImageStatus, ImageType, Missing, Origin,
-    ResourceCategory, ServiceType, Tag, Visibility,
+    reconcile_all, reconcile_slice, Arch, DevService, FlavorType, Image, ImageId, ImageStatus, ImageType, Missing,
+    Origin, ResourceCategory, ServiceType, Tag, Visibility,
 };
 use image_lifecycle_cli::fleet::Fleet;
 use image_lifecycle_cli::input::RecordReader;
@@ -44,7 +44,9 @@ impl Mode {
         // `cargo bench` passes `--bench`; `cargo test --benches` does not.
         let full = std::env::args().any(|arg| arg == "--bench");
         let records = match std::env::var("IMAGE_LIFECYCLE_BENCH_RECORDS") {
-            Ok(text) => text.parse().unwrap_or_else(|_| panic!("IMAGE_LIFECYCLE_BENCH_RECORDS={text:?} is not a count")),
+            Ok(text) => {
+                text.parse().unwrap_or_else(|_| panic!("IMAGE_LIFECYCLE_BENCH_RECORDS={text:?} is not a count"))
+            }
             Err(_) if full => DEFAULT_RECORDS,
             Err(_) => SMOKE_RECORDS,
         };
@@ -220,8 +222,11 @@ fn main() {
     let reconcile = measure(
         &mode,
         "reconcile",
-        || (stored.clone(), registry.clone()),
-        |(observed, truth)| reconcile_all(observed, truth, Missing::Keep).expect("no duplicate ids"),
+        || stored.clone(),
+        |mut observed| {
+            let reports = reconcile_slice(&mut observed, &registry, Missing::Keep).expect("no duplicate ids");
+            (observed, reports)
+        },
     );
     let lossless = measure(&mode, "lossless-decode", || (), |()| decode_lines::<Image>(&stored_jsonl));
     let lossy = measure(&mode, "lossy-decode", || (), |()| decode_lines::<LossyImage>(&stored_jsonl));
@@ -245,7 +250,11 @@ fn main() {
 /// returns, the lossless decode equals the generated records, and the peer keeps every record.
 fn check_agreement(stored: &[Image], registry: &[Image], stored_jsonl: &[u8], registry_jsonl: &[u8], capacity: usize) {
     assert_eq!(read_all(stored_jsonl, "stored"), stored, "decoding gives back the generated records");
-    let bulk = reconcile_all(stored.to_vec(), registry.to_vec(), Missing::Keep).expect("no duplicate ids");
+    let bulk = reconcile_all(stored.to_vec(), registry, Missing::Keep).expect("no duplicate ids");
+    let mut in_place = stored.to_vec();
+    let reports = reconcile_slice(&mut in_place, registry, Missing::Keep).expect("no duplicate ids");
+    assert!(bulk.results.iter().map(|r| &r.record).eq(in_place.iter()), "in place and by value agree");
+    assert!(bulk.results.iter().map(|r| &r.report).eq(reports.reports.iter()), "reports agree");
     let mut expected = RecordWriter::new(Vec::new(), Format::JsonLines);
     for result in &bulk.results {
         expected.write(&result.record).expect("writing to memory");

@@ -2,16 +2,19 @@
 //!
 //! The authoritative listing is indexed in memory; the observed records stream through one at a
 //! time, so memory grows with the authoritative side only (plus 16 bytes per observed id, to
-//! refuse an id seen twice). Records are moved, never cloned.
+//! refuse an id seen twice). Observed records are moved, never cloned; the authoritative records
+//! may be owned (`Image`) or borrowed (`&Image`), and only their values that differ are copied.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::BulkError;
 use crate::ids::ImageId;
 use crate::image::Image;
-use crate::lifecycle::TransitionKind;
-use crate::reconcile::{reconcile_absent, reconcile_present, unchanged, Outcome, Reason, Reconciliation, Transition};
+use crate::reconcile::{
+    reconcile_absent, reconcile_present, same_status, unchanged, Outcome, Reason, Reconciliation, Report,
+};
 
 /// How to treat an observed record whose id the authoritative listing does not have.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -50,29 +53,30 @@ impl Missing {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
-pub struct BulkReconciler {
+pub struct BulkReconciler<R = Image> {
     /// The authoritative records in listing order; `None` once an observed record took it.
-    slots: Vec<Option<Image>>,
+    slots: Vec<Option<R>>,
     by_id: HashMap<ImageId, usize, IdHash>,
     unmatched: HashSet<ImageId, IdHash>,
     missing: Missing,
     position: usize,
 }
 
-impl BulkReconciler {
-    /// Indexes the authoritative listing.
+impl<R: Borrow<Image>> BulkReconciler<R> {
+    /// Indexes the authoritative listing: owned records, or borrowed ones (`&Image`).
     ///
     /// # Errors
     /// [`BulkError::DuplicateAuthoritative`] when the listing holds an id twice.
-    pub fn new(authoritative: impl IntoIterator<Item = Image>, missing: Missing) -> Result<Self, BulkError> {
+    pub fn new(authoritative: impl IntoIterator<Item = R>, missing: Missing) -> Result<Self, BulkError> {
         let records = authoritative.into_iter();
         let mut slots = Vec::with_capacity(records.size_hint().0);
         let mut by_id = HashMap::with_capacity_and_hasher(records.size_hint().0, IdHash::default());
         for (position, record) in records.enumerate() {
-            if let Some(&first) = by_id.get(&record.id) {
-                return Err(BulkError::DuplicateAuthoritative { id: record.id, first, second: position });
+            let id = record.borrow().id;
+            if let Some(&first) = by_id.get(&id) {
+                return Err(BulkError::DuplicateAuthoritative { id, first, second: position });
             }
-            by_id.insert(record.id, position);
+            by_id.insert(id, position);
             slots.push(Some(record));
         }
         Ok(Self { slots, by_id, unmatched: HashSet::default(), missing, position: 0 })
@@ -82,7 +86,17 @@ impl BulkReconciler {
     ///
     /// # Errors
     /// [`BulkError::DuplicateObserved`] when an earlier observed record had the same id.
-    pub fn reconcile(&mut self, observed: Image) -> Result<Reconciliation, BulkError> {
+    pub fn reconcile(&mut self, mut observed: Image) -> Result<Reconciliation, BulkError> {
+        let report = self.reconcile_in_place(&mut observed)?;
+        Ok(Reconciliation { record: observed, report })
+    }
+
+    /// [`Self::reconcile`] on a record where it lies: `observed` becomes the corrected record.
+    /// On error the record is untouched.
+    ///
+    /// # Errors
+    /// [`BulkError::DuplicateObserved`] when an earlier observed record had the same id.
+    pub fn reconcile_in_place(&mut self, observed: &mut Image) -> Result<Report, BulkError> {
         let position = self.position;
         self.position += 1;
         let duplicate = BulkError::DuplicateObserved { id: observed.id, position };
@@ -93,27 +107,20 @@ impl BulkReconciler {
             return Ok(self.reconcile_unmatched(observed));
         };
         match self.slots.get_mut(slot).and_then(Option::take) {
-            Some(truth) => Ok(reconcile_present(observed, truth)),
+            Some(truth) => Ok(reconcile_present(observed, truth.borrow())),
             None => Err(duplicate),
         }
     }
 
-    fn reconcile_unmatched(&self, observed: Image) -> Reconciliation {
+    fn reconcile_unmatched(&self, observed: &mut Image) -> Report {
         match self.missing {
             Missing::Absent => reconcile_absent(observed),
-            Missing::Keep => {
-                let transition = Transition {
-                    from: observed.status.clone(),
-                    to: observed.status.clone(),
-                    kind: TransitionKind::Unchanged,
-                };
-                unchanged(observed, transition, Outcome::Unmatched, Reason::NotInListing)
-            }
+            Missing::Keep => unchanged(observed, same_status(observed), Outcome::Unmatched, Reason::NotInListing),
         }
     }
 
     /// The authoritative records no observed record matched, in listing order.
-    pub fn into_orphans(self) -> impl Iterator<Item = Image> {
+    pub fn into_orphans(self) -> impl Iterator<Item = R> {
         self.slots.into_iter().flatten()
     }
 }
@@ -121,25 +128,86 @@ impl BulkReconciler {
 /// Every result of a bulk reconciliation.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct BulkResult {
+pub struct BulkResult<R = Image> {
     /// One result per observed record, in observed order.
     pub results: Vec<Reconciliation>,
     /// Authoritative records with no observed record, in listing order.
-    pub orphans: Vec<Image>,
+    pub orphans: Vec<R>,
 }
 
-/// Reconciles every observed record against the authoritative listing, joined by id.
+/// Reconciles every observed record against the authoritative listing (owned records or
+/// `&Image`), joined by id.
+///
+/// ```
+/// use image_lifecycle::{reconcile_all, Image, ImageId, Missing, Outcome};
+///
+/// let id: ImageId = "278e88d1-5b71-4766-8502-b3ba72e824d9".parse()?;
+/// let registry = vec![Image::new(id)];
+/// let result = reconcile_all([Image::new(id)], &registry, Missing::Keep)?; // the listing is borrowed
+/// assert_eq!(result.results[0].outcome, Outcome::InSync);
+/// assert!(result.orphans.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`BulkError`] when either input holds an id twice.
-pub fn reconcile_all(
+pub fn reconcile_all<R: Borrow<Image>>(
     observed: impl IntoIterator<Item = Image>,
-    authoritative: impl IntoIterator<Item = Image>,
+    authoritative: impl IntoIterator<Item = R>,
     missing: Missing,
-) -> Result<BulkResult, BulkError> {
+) -> Result<BulkResult<R>, BulkError> {
     let mut bulk = BulkReconciler::new(authoritative, missing)?;
-    let results = observed.into_iter().map(|record| bulk.reconcile(record)).collect::<Result<Vec<_>, _>>()?;
+    let observed = observed.into_iter();
+    let mut results = Vec::with_capacity(observed.size_hint().0);
+    for record in observed {
+        results.push(bulk.reconcile(record)?);
+    }
     Ok(BulkResult { results, orphans: bulk.into_orphans().collect() })
+}
+
+/// Every report of an in-place bulk reconciliation.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BulkReports<R = Image> {
+    /// One report per observed record, in observed order.
+    pub reports: Vec<Report>,
+    /// Authoritative records with no observed record, in listing order.
+    pub orphans: Vec<R>,
+}
+
+/// [`reconcile_all`] on records where they lie: each observed record becomes its corrected record,
+/// and its [`Report`] says what changed and why. The cheapest way to reconcile records already in
+/// memory: nothing is moved, and a record already in sync is only read.
+///
+/// ```
+/// use image_lifecycle::{reconcile_slice, Image, ImageId, ImageStatus, Missing, Outcome};
+///
+/// let id: ImageId = "278e88d1-5b71-4766-8502-b3ba72e824d9".parse()?;
+/// let mut stored = vec![Image::new(id)];
+/// stored[0].status = Some(ImageStatus::Creating);
+/// let mut truth = Image::new(id);
+/// truth.status = Some(ImageStatus::Active);
+///
+/// let result = reconcile_slice(&mut stored, [&truth], Missing::Keep)?;
+/// assert_eq!(result.reports[0].outcome, Outcome::Corrected);
+/// assert_eq!(stored[0].status, Some(ImageStatus::Active));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`BulkError`] when either input holds an id twice; records before the second of two equal
+/// observed ids are already corrected then.
+pub fn reconcile_slice<R: Borrow<Image>>(
+    observed: &mut [Image],
+    authoritative: impl IntoIterator<Item = R>,
+    missing: Missing,
+) -> Result<BulkReports<R>, BulkError> {
+    let mut bulk = BulkReconciler::new(authoritative, missing)?;
+    let mut reports = Vec::with_capacity(observed.len());
+    for record in observed {
+        reports.push(bulk.reconcile_in_place(record)?);
+    }
+    Ok(BulkReports { reports, orphans: bulk.into_orphans().collect() })
 }
 
 /// Hashes image ids without a random seed (the core holds no randomness): ids are UUIDs, whose

@@ -104,7 +104,7 @@ mod wire;
 pub use access::{
     authorize_sync, sync_image, Caller, Permission, Permissions, StoredImage, SyncError, Unauthenticated,
 };
-pub use bulk::{reconcile_all, BulkReconciler, BulkResult, Missing};
+pub use bulk::{reconcile_all, reconcile_slice, BulkReconciler, BulkReports, BulkResult, Missing};
 pub use enums::{
     Arch, DevService, FlavorType, ImageStatus, ImageType, Origin, ResourceCategory, ServiceType, Spelling,
     Unrecognized, Visibility,
@@ -114,8 +114,8 @@ pub use ids::{check_description, ImageId, ImageName, ProjectId, DESCRIPTION_MAX_
 pub use image::{Field, Image, Tag, ValidationError};
 pub use lifecycle::TransitionKind;
 pub use reconcile::{
-    reconcile, Authoritative, ChangedFields, Outcome, Precondition, Reason, Reconciliation, Transition,
-    MISSING_FROM_REGISTRY,
+    reconcile, reconcile_in_place, reconcile_ref, Authoritative, ChangedFields, Outcome, Precondition, Reason,
+    Reconciliation, Report, Transition, MISSING_FROM_REGISTRY,
 };
 pub use request::{ErrorBody, SyncRequest};
 pub use value::{Number, UnknownFields, Value};

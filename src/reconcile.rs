@@ -243,12 +243,10 @@ impl ChangedFields {
     }
 }
 
-/// The corrected record, what changed and why.
+/// What a reconciliation did to a record, and why: everything but the record itself.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct Reconciliation {
-    /// The record to store: the observed one, corrected.
-    pub record: Image,
+pub struct Report {
     /// Which fields differ from the observed record.
     pub changed: ChangedFields,
     /// The status change and its kind.
@@ -257,14 +255,35 @@ pub struct Reconciliation {
     pub outcome: Outcome,
     /// Why.
     pub reason: Reason,
-    /// What a store checks when it writes `record` (compare-and-swap).
+    /// What a store checks when it writes the corrected record (compare-and-swap).
     pub precondition: Precondition,
+}
+
+/// The corrected record, what changed and why.
+///
+/// Dereferences to its [`Report`], so `result.outcome` and `result.changed` read directly.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Reconciliation {
+    /// The record to store: the observed one, corrected.
+    pub record: Image,
+    /// What changed and why.
+    pub report: Report,
+}
+
+impl std::ops::Deref for Reconciliation {
+    type Target = Report;
+    fn deref(&self) -> &Report {
+        &self.report
+    }
 }
 
 /// Reconciles the stored record (`observed`) with what the source of truth says.
 ///
-/// Consumes both records: the result is the observed record corrected in place, with the truth's
-/// values moved into it (nothing is cloned but the observed status for the precondition).
+/// The result is the observed record corrected in place: values are compared first, and only the
+/// truth's values that differ are copied in, so a record already in sync allocates nothing. To
+/// keep the authoritative record, use [`reconcile_ref`]; to correct a record where it lies, use
+/// [`reconcile_in_place`].
 ///
 /// # Errors
 /// [`IdentityError`] when the authoritative record is of another image (R1).
@@ -284,38 +303,55 @@ pub struct Reconciliation {
 /// ```
 pub fn reconcile(observed: Image, authoritative: impl Into<Authoritative>) -> Result<Reconciliation, IdentityError> {
     match authoritative.into() {
-        Authoritative::Absent => Ok(reconcile_absent(observed)),
-        Authoritative::Record(truth) if truth.id != observed.id => {
-            Err(IdentityError { observed: observed.id, authoritative: truth.id })
-        }
-        Authoritative::Record(truth) => Ok(reconcile_present(observed, truth)),
+        Authoritative::Absent => reconcile_ref(observed, None),
+        Authoritative::Record(truth) => reconcile_ref(observed, Some(&truth)),
     }
 }
 
-/// A result that changes nothing.
-pub(crate) fn unchanged(record: Image, transition: Transition, outcome: Outcome, reason: Reason) -> Reconciliation {
-    let precondition = Precondition::of(&record);
-    Reconciliation { record, changed: ChangedFields::default(), transition, outcome, reason, precondition }
+/// [`reconcile()`] with the authoritative record borrowed (`None`: the truth has no such image).
+///
+/// # Errors
+/// [`IdentityError`] when the authoritative record is of another image (R1).
+pub fn reconcile_ref(mut observed: Image, authoritative: Option<&Image>) -> Result<Reconciliation, IdentityError> {
+    let report = reconcile_in_place(&mut observed, authoritative)?;
+    Ok(Reconciliation { record: observed, report })
 }
 
-fn same_status(record: &Image) -> Transition {
+/// [`reconcile()`] on a record where it lies: `record` becomes the corrected record, and the
+/// [`Report`] says what changed and why. On error the record is untouched.
+///
+/// # Errors
+/// [`IdentityError`] when the authoritative record is of another image (R1).
+pub fn reconcile_in_place(record: &mut Image, authoritative: Option<&Image>) -> Result<Report, IdentityError> {
+    match authoritative {
+        None => Ok(reconcile_absent(record)),
+        Some(truth) if truth.id != record.id => Err(IdentityError { observed: record.id, authoritative: truth.id }),
+        Some(truth) => Ok(reconcile_present(record, truth)),
+    }
+}
+
+/// A report of no change.
+pub(crate) fn unchanged(record: &Image, transition: Transition, outcome: Outcome, reason: Reason) -> Report {
+    Report { changed: ChangedFields::default(), transition, outcome, reason, precondition: Precondition::of(record) }
+}
+
+pub(crate) fn same_status(record: &Image) -> Transition {
     Transition { from: record.status.clone(), to: record.status.clone(), kind: TransitionKind::Unchanged }
 }
 
 /// R7: the truth has no such image.
-pub(crate) fn reconcile_absent(record: Image) -> Reconciliation {
+pub(crate) fn reconcile_absent(record: &mut Image) -> Report {
     let reason = match record.status {
         Some(ImageStatus::Active) => return mark_missing(record),
         Some(ImageStatus::Init | ImageStatus::Creating) => Reason::StillBuilding,
         Some(ImageStatus::Deleted) => Reason::DeletedIsTerminal,
         _ => Reason::AbsentKept,
     };
-    let transition = same_status(&record);
-    unchanged(record, transition, Outcome::InSync, reason)
+    unchanged(record, same_status(record), Outcome::InSync, reason)
 }
 
-fn mark_missing(mut record: Image) -> Reconciliation {
-    let precondition = Precondition::of(&record);
+fn mark_missing(record: &mut Image) -> Report {
+    let precondition = Precondition::of(record);
     let mut changed = ChangedFields::default();
     record.status = Some(ImageStatus::Error);
     changed.insert(Field::Status);
@@ -325,18 +361,11 @@ fn mark_missing(mut record: Image) -> Reconciliation {
     }
     let transition =
         Transition { from: precondition.status.clone(), to: record.status.clone(), kind: TransitionKind::Advance };
-    Reconciliation {
-        record,
-        changed,
-        transition,
-        outcome: Outcome::Corrected,
-        reason: Reason::MissingFromRegistry,
-        precondition,
-    }
+    Report { changed, transition, outcome: Outcome::Corrected, reason: Reason::MissingFromRegistry, precondition }
 }
 
 /// R2–R6, R8: the truth has the image (same id).
-pub(crate) fn reconcile_present(record: Image, truth: Image) -> Reconciliation {
+pub(crate) fn reconcile_present(record: &mut Image, truth: &Image) -> Report {
     let asked = truth.status.as_ref().or(record.status.as_ref());
     let transition = Transition {
         kind: TransitionKind::classify(record.status.as_ref(), asked),
@@ -347,7 +376,7 @@ pub(crate) fn reconcile_present(record: Image, truth: Image) -> Reconciliation {
         let outcome = if transition.kind == TransitionKind::Unchanged { Outcome::InSync } else { Outcome::Conflict };
         return unchanged(record, transition, outcome, Reason::DeletedIsTerminal);
     }
-    if transition.kind == TransitionKind::Repair && is_stale(&record, &truth) {
+    if transition.kind == TransitionKind::Repair && is_stale(record, truth) {
         return unchanged(record, transition, Outcome::Stale, Reason::StaleTruth);
     }
     apply(record, truth, transition)
@@ -358,100 +387,78 @@ fn is_stale(record: &Image, truth: &Image) -> bool {
     matches!((truth.update_at, record.update_at), (Some(truth_at), Some(record_at)) if truth_at < record_at)
 }
 
-/// Moves every value the truth carries into the record (R2), under R3, R4 and R8.
-fn apply(mut record: Image, truth: Image, transition: Transition) -> Reconciliation {
-    let precondition = Precondition::of(&record);
+/// Copies every value the truth carries into the record (R2), under R3, R4 and R8. Values are
+/// compared first and cloned only where they differ: a record already in sync allocates nothing.
+fn apply(record: &mut Image, truth: &Image, transition: Transition) -> Report {
+    let precondition = Precondition::of(record);
     let mut changed = ChangedFields::default();
-    let status_changes = transition.kind != TransitionKind::Unchanged;
-    let Image {
-        id: _,
-        arch,
-        create_at,
-        description,
-        dev_services,
-        name,
-        namespace,
-        origin,
-        resource_categories,
-        service_type,
-        size,
-        status,
-        status_message,
-        support_res_categories,
-        swr_path,
-        tag,
-        image_type,
-        update_at,
-        visibility,
-        workspace_id,
-        flavor_type,
-        swr_instance_id,
-        show_name,
-        show_tag,
-        tags,
-        unknown,
-    } = truth;
-
-    take_if_spoken(&mut record.arch, arch, Field::Arch, &mut changed);
-    take_if_spoken(&mut record.description, description, Field::Description, &mut changed);
-    take_if_spoken(&mut record.dev_services, dev_services, Field::DevServices, &mut changed);
-    take_if_spoken(&mut record.name, name, Field::Name, &mut changed);
-    take_if_spoken(&mut record.namespace, namespace, Field::Namespace, &mut changed);
-    take_if_spoken(&mut record.origin, origin, Field::Origin, &mut changed);
-    take_if_spoken(&mut record.resource_categories, resource_categories, Field::ResourceCategories, &mut changed);
-    take_if_spoken(&mut record.service_type, service_type, Field::ServiceType, &mut changed);
-    take_if_spoken(&mut record.size, size, Field::Size, &mut changed);
+    let fields = &mut changed;
+    take_if_spoken(&mut record.arch, &truth.arch, Field::Arch, fields);
+    take_if_spoken(&mut record.description, &truth.description, Field::Description, fields);
+    take_if_spoken(&mut record.dev_services, &truth.dev_services, Field::DevServices, fields);
+    take_if_spoken(&mut record.name, &truth.name, Field::Name, fields);
+    take_if_spoken(&mut record.namespace, &truth.namespace, Field::Namespace, fields);
+    take_if_spoken(&mut record.origin, &truth.origin, Field::Origin, fields);
+    take_if_spoken(&mut record.resource_categories, &truth.resource_categories, Field::ResourceCategories, fields);
+    take_if_spoken(&mut record.service_type, &truth.service_type, Field::ServiceType, fields);
+    take_if_spoken(&mut record.size, &truth.size, Field::Size, fields);
     take_if_spoken(
         &mut record.support_res_categories,
-        support_res_categories,
+        &truth.support_res_categories,
         Field::SupportResCategories,
-        &mut changed,
+        fields,
     );
-    take_if_spoken(&mut record.swr_path, swr_path, Field::SwrPath, &mut changed);
-    take_if_spoken(&mut record.tag, tag, Field::Tag, &mut changed);
-    take_if_spoken(&mut record.image_type, image_type, Field::Type, &mut changed);
-    take_if_spoken(&mut record.visibility, visibility, Field::Visibility, &mut changed);
-    take_if_spoken(&mut record.workspace_id, workspace_id, Field::WorkspaceId, &mut changed);
-    take_if_spoken(&mut record.flavor_type, flavor_type, Field::FlavorType, &mut changed);
-    take_if_spoken(&mut record.swr_instance_id, swr_instance_id, Field::SwrInstanceId, &mut changed);
-    take_if_spoken(&mut record.show_name, show_name, Field::ShowName, &mut changed);
-    take_if_spoken(&mut record.show_tag, show_tag, Field::ShowTag, &mut changed);
-    take_if_spoken(&mut record.tags, tags, Field::Tags, &mut changed);
+    take_if_spoken(&mut record.swr_path, &truth.swr_path, Field::SwrPath, fields);
+    take_if_spoken(&mut record.tag, &truth.tag, Field::Tag, fields);
+    take_if_spoken(&mut record.image_type, &truth.image_type, Field::Type, fields);
+    take_if_spoken(&mut record.visibility, &truth.visibility, Field::Visibility, fields);
+    take_if_spoken(&mut record.workspace_id, &truth.workspace_id, Field::WorkspaceId, fields);
+    take_if_spoken(&mut record.flavor_type, &truth.flavor_type, Field::FlavorType, fields);
+    take_if_spoken(&mut record.swr_instance_id, &truth.swr_instance_id, Field::SwrInstanceId, fields);
+    take_if_spoken(&mut record.show_name, &truth.show_name, Field::ShowName, fields);
+    take_if_spoken(&mut record.show_tag, &truth.show_tag, Field::ShowTag, fields);
+    take_if_spoken(&mut record.tags, &truth.tags, Field::Tags, fields);
     let unknown_changed = &mut changed.unknown;
-    record.unknown.merge_from(unknown, |name| unknown_changed.push(name.to_owned()));
+    record.unknown.merge_from(&truth.unknown, |name| unknown_changed.push(name.to_owned()));
 
     // R3: create_at only where the record has none.
-    if record.create_at.is_none() && create_at.is_some() {
-        record.create_at = create_at;
+    if record.create_at.is_none() && truth.create_at.is_some() {
+        record.create_at = truth.create_at;
         changed.insert(Field::CreateAt);
     }
     // R4: update_at never goes back (`None` orders before every date).
-    if update_at > record.update_at {
-        record.update_at = update_at;
+    if truth.update_at > record.update_at {
+        record.update_at = truth.update_at;
         changed.insert(Field::UpdateAt);
     }
     // R8: status_message belongs to its status.
-    if status_changes {
-        record.status = status;
+    if transition.kind != TransitionKind::Unchanged {
+        record.status.clone_from(&truth.status);
         changed.insert(Field::Status);
-        if record.status_message != status_message {
-            record.status_message = status_message;
+        if record.status_message != truth.status_message {
+            record.status_message.clone_from(&truth.status_message);
             changed.insert(Field::StatusMessage);
         }
     } else {
-        take_if_spoken(&mut record.status_message, status_message, Field::StatusMessage, &mut changed);
+        take_if_spoken(&mut record.status_message, &truth.status_message, Field::StatusMessage, &mut changed);
     }
 
     let (outcome, reason) =
         if changed.is_empty() { (Outcome::InSync, Reason::Agrees) } else { (Outcome::Corrected, Reason::TruthApplied) };
-    Reconciliation { record, changed, transition, outcome, reason, precondition }
+    Report { changed, transition, outcome, reason, precondition }
 }
 
-/// R2 for one field: the truth's value, where it has one, replaces a different observed value.
-fn take_if_spoken<T: PartialEq>(slot: &mut Option<T>, spoken: Option<T>, field: Field, changed: &mut ChangedFields) {
+/// R2 for one field: the truth's value, where it has one, replaces a different observed value
+/// (reusing the observed value's allocation where it can).
+fn take_if_spoken<T: PartialEq + Clone>(
+    slot: &mut Option<T>,
+    spoken: &Option<T>,
+    field: Field,
+    changed: &mut ChangedFields,
+) {
     if let Some(value) = spoken {
-        if slot.as_ref() != Some(&value) {
-            *slot = Some(value);
+        if slot.as_ref() != Some(value) {
+            slot.clone_from(spoken);
             changed.insert(field);
         }
     }

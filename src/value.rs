@@ -180,13 +180,20 @@ impl UnknownFields {
         self.map.insert(name, value).is_none()
     }
 
-    /// Merges `other` into `self`: each of its fields replaces this one's value when it differs.
-    /// Calls `changed` with the name of every field whose value changed.
-    pub(crate) fn merge_from(&mut self, other: UnknownFields, mut changed: impl FnMut(&str)) {
-        for (name, value) in other.map {
-            if self.map.get(&name) != Some(&value) {
-                changed(&name);
-                self.map.insert(name, value);
+    /// Merges `other` into `self`: each of its fields replaces this one's value when it differs
+    /// (cloned only then). Calls `changed` with the name of every field whose value changed.
+    pub(crate) fn merge_from(&mut self, other: &UnknownFields, mut changed: impl FnMut(&str)) {
+        for (name, value) in &other.map {
+            match self.map.get_mut(name) {
+                Some(mine) if mine == value => {}
+                Some(mine) => {
+                    changed(name);
+                    mine.clone_from(value);
+                }
+                None => {
+                    changed(name);
+                    self.map.insert(name.clone(), value.clone());
+                }
             }
         }
     }
