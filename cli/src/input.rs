@@ -140,10 +140,11 @@ pub enum Problem {
     /// A record is not valid JSON, or not a valid image record; the message names the field.
     #[error("{0}")]
     Record(String),
-    /// A record is longer than [`MAX_RECORD_BYTES`].
-    #[error("a record longer than {limit} bytes (the limit per record, MAX_RECORD_BYTES); is a line end missing?")]
+    /// A record is longer than the reader's limit ([`MAX_RECORD_BYTES`] by default).
+    #[error("a record longer than {limit} bytes (the limit per record); is a line end missing?")]
     TooLong {
-        /// The limit, in bytes.
+        /// The limit, in bytes: [`MAX_RECORD_BYTES`] unless the reader was given another
+        /// ([`RecordReader::with_record_limit`]).
         limit: usize,
     },
     /// The input's structure is none of the forms the reader accepts.
@@ -230,6 +231,32 @@ impl<R: BufRead> RecordReader<R> {
             records: 0,
             start: (1, 0),
         }
+    }
+
+    /// The same reader with another limit on the bytes of one record (a JSON Lines line, an
+    /// array or page element, a single object, the page metadata before `data`) than
+    /// [`MAX_RECORD_BYTES`]: a server that knows its records are small can hold a hostile input
+    /// to far less. A longer record is a [`Problem::TooLong`] error.
+    ///
+    /// ```
+    /// use image_lifecycle_cli::input::{Problem, RecordReader};
+    ///
+    /// let line = br#"{"id":"278e88d1-5b71-4766-8502-b3ba72e824d9","description":"a long story"}"#;
+    /// let mut reader = RecordReader::new(&line[..], "stored.jsonl").with_record_limit(64);
+    /// let error = reader.next().unwrap().unwrap_err();
+    /// assert!(matches!(error.problem, Problem::TooLong { limit: 64 }));
+    /// assert_eq!(error.to_string(), "stored.jsonl: record 1 (line 1): a record longer than 64 bytes (the limit per record); is a line end missing?");
+    /// ```
+    #[must_use]
+    pub fn with_record_limit(mut self, max_record_bytes: usize) -> Self {
+        self.scanner.limit = max_record_bytes;
+        self
+    }
+
+    /// The most bytes one record may take: [`MAX_RECORD_BYTES`] unless set with
+    /// [`Self::with_record_limit`].
+    pub fn record_limit(&self) -> usize {
+        self.scanner.limit
     }
 
     /// The input's name, as given.
@@ -586,7 +613,7 @@ impl<R: BufRead> RecordReader<R> {
                     column: None,
                     json_lines: self.form == Some(Form::JsonLines),
                 }),
-                problem: Problem::TooLong { limit: MAX_RECORD_BYTES },
+                problem: Problem::TooLong { limit: self.scanner.limit },
             },
         }
     }
@@ -660,11 +687,13 @@ impl From<io::Error> for ScanError {
 }
 
 /// The bytes of an input, consumed with their line and column counted; the bytes of the current
-/// record are kept in `buf`, never more than [`MAX_RECORD_BYTES`].
+/// record are kept in `buf`, never more than `limit` ([`MAX_RECORD_BYTES`] by default).
 #[derive(Debug)]
 struct Scanner<R> {
     inner: R,
     buf: Vec<u8>,
+    /// The most bytes `buf` may hold.
+    limit: usize,
     /// The line of the next byte, from 1.
     line: u64,
     /// The 0-based column of the next byte in its line.
@@ -675,7 +704,7 @@ struct Scanner<R> {
 
 impl<R: BufRead> Scanner<R> {
     fn new(inner: R) -> Self {
-        Self { inner, buf: Vec::new(), line: 1, column: 0, offset: 0 }
+        Self { inner, buf: Vec::new(), limit: MAX_RECORD_BYTES, line: 1, column: 0, offset: 0 }
     }
 
     /// The buffered bytes, reading more when none are left; empty at the end of the input.
@@ -700,7 +729,7 @@ impl<R: BufRead> Scanner<R> {
         let chunk = self.inner.fill_buf()?;
         let taken = chunk.get(..n).unwrap_or(chunk);
         if keep {
-            if self.buf.len() + taken.len() > MAX_RECORD_BYTES {
+            if self.buf.len() + taken.len() > self.limit {
                 return Err(ScanError::TooLong);
             }
             self.buf.extend_from_slice(taken);
