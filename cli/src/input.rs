@@ -440,9 +440,16 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     /// Checks that framed page metadata is well-formed JSON (its values are not used).
+    ///
+    /// Skipping (`IgnoredAny`) checks the syntax but not that strings are UTF-8, and JSON text
+    /// is UTF-8: text that is not is decoded whole instead, which fails where the bad byte is.
     fn check_page_json(&self, bytes: &[u8]) -> Result<(), InputError> {
-        match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-            Ok(_) => Ok(()),
+        let checked = match std::str::from_utf8(bytes) {
+            Ok(_) => serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map(drop),
+            Err(_) => serde_json::from_slice::<serde_json::Value>(bytes).map(drop),
+        };
+        match checked {
+            Ok(()) => Ok(()),
             Err(error) => {
                 let mut error = self.record_error(&error, 0);
                 if let Some(location) = error.location.as_mut() {
@@ -521,6 +528,14 @@ impl<R: BufRead> RecordReader<R> {
                     Some(_) => {
                         self.begin_record();
                         self.take_value(true)?;
+                        if self.scanner.buf.is_empty() {
+                            let found = self
+                                .scanner
+                                .peek()
+                                .map_err(|error| self.io_error(error))?
+                                .map_or("the end of the input".to_owned(), describe);
+                            return Err(self.shape_error("a value in the list-images page", found));
+                        }
                         let value = std::mem::take(&mut self.scanner.buf);
                         self.check_page_json(&value)
                     }
@@ -561,10 +576,11 @@ impl<R: BufRead> RecordReader<R> {
     fn record_error(&self, error: &serde_json::Error, offset: u64) -> InputError {
         let message = error.to_string();
         let suffix = format!(" at line {} column {}", error.line(), error.column());
-        let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
+        let message = shorten(message.strip_suffix(&suffix).unwrap_or(&message));
         let (line, column) = match error.line() as u64 {
             0 => (self.start.0, None),
-            1 => (self.start.0, Some(self.start.1 + offset + error.column() as u64)),
+            // Column 0 is serde_json's "before the first byte": the record's own first byte.
+            1 => (self.start.0, Some(self.start.1 + offset + (error.column() as u64).max(1))),
             n => (self.start.0 + n - 1, Some(error.column() as u64)),
         };
         let location = Location {
@@ -664,6 +680,21 @@ enum TopObject {
 
 fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The most characters of a decoding error's message shown at each end when it is longer than
+/// twice that: `serde_json` quotes a value of the wrong type whole, and a value can be megabytes.
+const MESSAGE_END_CHARS: usize = 200;
+
+/// A message cut to its two ends when it is long: what was wrong comes first, the field last.
+fn shorten(message: &str) -> String {
+    let chars = message.chars().count();
+    if chars <= 2 * MESSAGE_END_CHARS + 50 {
+        return message.to_owned();
+    }
+    let head: String = message.chars().take(MESSAGE_END_CHARS).collect();
+    let tail: String = message.chars().skip(chars - MESSAGE_END_CHARS).collect();
+    format!("{head} … ({} characters left out) … {tail}", chars - 2 * MESSAGE_END_CHARS)
 }
 
 /// A byte as a message shows it.

@@ -241,7 +241,7 @@ fn nesting_100_000_levels_deep_in_a_record_is_an_error_wherever_the_record_is() 
             "input: record 2 (line 1, column 231): recursion limit exceeded",
         ),
         // An array element that is itself that deep: not an object, refused before any recursion.
-        (format!("[{record},{deep}]"), "input: record 2 (line 1, column 47): invalid type: sequence"),
+        (format!("[{record},{deep}]"), "input: record 2 (line 1, column 48): invalid type: sequence"),
     ];
     for (text, expected) in cases {
         let message = library_error("input", text.as_bytes(), false).unwrap_or_else(|| panic!("accepted: {expected}"));
