@@ -101,7 +101,7 @@ fn file() -> impl Strategy<Value = Vec<u8>> {
             0 => records.first().map(text).unwrap_or_default(),
             1 => text(&array),
             2 => records.iter().map(|record| format!("{record}\n")).collect(),
-            3 => text(&json!({"current": 1, "data": array, "pages": 1, "size": records.len(), "total": records.len()})),
+            3 => text(&json!({"current": 1, "data": array, "marker": "né", "size": records.len(), "total": records.len()})),
             4 => format!("{{\"total\":{},\"data\":{}}}", records.len(), text(&array)),
             _ => records.iter().map(text).collect::<Vec<_>>().join(" "),
         }
@@ -131,6 +131,33 @@ fn read_all<R: BufRead>(reader: RecordReader<R>) -> Vec<Result<Image, (String, b
         .collect()
 }
 
+/// What the reader accepts is JSON text (UTF-8), and a single record or an array reads as
+/// `serde_json` reads it; an array `serde_json` reads is never refused.
+fn agrees_with_serde_json(
+    data: &[u8],
+    items: &[Result<Image, (String, bool)>],
+    failed: bool,
+) -> Result<(), TestCaseError> {
+    if !failed {
+        prop_assert!(std::str::from_utf8(data).is_ok(), "accepted an input that is not UTF-8");
+    }
+    let text = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let records: Vec<Image> = items.iter().filter_map(|item| item.as_ref().ok().cloned()).collect();
+    match text.iter().find(|byte| !byte.is_ascii_whitespace()) {
+        Some(b'[') => match serde_json::from_slice::<Vec<Image>>(text) {
+            Ok(array) => prop_assert_eq!((failed, &records), (false, &array), "an array serde_json reads"),
+            Err(_) => prop_assert!(failed, "accepted an array serde_json refuses"),
+        },
+        Some(b'{') if !failed && records.len() == 1 => {
+            if let Ok(record) = serde_json::from_slice::<Image>(text) {
+                prop_assert_eq!(records.first(), Some(&record), "a record read otherwise than serde_json reads it");
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The properties of one input, as the fuzz target checks them.
 fn read_every_way(bytes: &[u8], capacity: usize) -> Result<(), TestCaseError> {
     let whole = read_all(RecordReader::new(bytes, "input"));
@@ -153,6 +180,7 @@ fn read_every_way(bytes: &[u8], capacity: usize) -> Result<(), TestCaseError> {
 
     let records = whole.iter().filter(|item| item.is_ok()).count() as u64;
     let failed = whole.iter().any(Result::is_err);
+    agrees_with_serde_json(bytes, &whole, failed)?;
     if let Ok(summary) = run::check(RecordReader::new(bytes, "input"), &mut io::sink()) {
         prop_assert!(!failed);
         prop_assert_eq!(summary.records, records);

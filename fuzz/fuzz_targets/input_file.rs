@@ -33,6 +33,32 @@ fn read_all<R: BufRead>(reader: RecordReader<R>) -> Vec<Result<Image, (String, b
     items
 }
 
+/// What the reader accepts is JSON text (UTF-8), and a single record or an array reads as
+/// `serde_json` reads it; an array `serde_json` reads is never refused.
+fn agrees_with_serde_json(data: &[u8], items: &[Result<Image, (String, bool)>], failed: bool) {
+    if !failed {
+        assert!(std::str::from_utf8(data).is_ok(), "accepted an input that is not UTF-8");
+    }
+    let text = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let records: Vec<Image> = items.iter().filter_map(|item| item.as_ref().ok().cloned()).collect();
+    match text.iter().find(|byte| !byte.is_ascii_whitespace()) {
+        Some(b'[') => match serde_json::from_slice::<Vec<Image>>(text) {
+            Ok(array) => assert_eq!((failed, &records), (false, &array), "an array serde_json reads"),
+            // (Unless deep: inside one array, serde_json's depth limit leaves a record one level less.)
+            Err(_) if text.iter().filter(|byte| matches!(byte, b'[' | b'{')).count() < 120 => {
+                assert!(failed, "accepted an array serde_json refuses")
+            }
+            Err(_) => {}
+        },
+        Some(b'{') if !failed && records.len() == 1 => {
+            if let Ok(record) = serde_json::from_slice::<Image>(text) {
+                assert_eq!(records.first(), Some(&record), "a record read otherwise than serde_json reads it");
+            }
+        }
+        _ => {}
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let whole = read_all(RecordReader::new(data, "input"));
 
@@ -50,6 +76,7 @@ fuzz_target!(|data: &[u8]| {
 
     let records = whole.iter().filter(|item| item.is_ok()).count() as u64;
     let failed = whole.iter().any(Result::is_err);
+    agrees_with_serde_json(data, &whole, failed);
     if let Ok(summary) = run::check(RecordReader::new(data, "input"), &mut io::sink()) {
         assert!(!failed, "check read an input the reader refuses");
         assert_eq!(summary.records, records);
