@@ -508,8 +508,7 @@ impl<R: BufRead> RecordReader<R> {
             Some(b',') => {
                 self.advance(1, false)?;
                 self.skip_ws()?;
-                self.scanner.buf.clear();
-                self.take_value(true)?;
+                self.take_page_value()?;
                 let key: Option<String> = serde_json::from_slice(&self.scanner.buf).ok();
                 if self.skip_ws()? != Some(b':') {
                     return Err(self.shape_error("`\"key\": value` in the list-images page", "something else".into()));
@@ -526,8 +525,7 @@ impl<R: BufRead> RecordReader<R> {
                         "an object with both a `data` array and an `id`".into(),
                     )),
                     Some(_) => {
-                        self.begin_record();
-                        self.take_value(true)?;
+                        self.take_page_value()?;
                         if self.scanner.buf.is_empty() {
                             let found = self
                                 .scanner
@@ -547,6 +545,18 @@ impl<R: BufRead> RecordReader<R> {
                 "the end of the input (is the input cut short?)".to_owned(),
             )),
         }
+    }
+
+    /// Frames and keeps one key or value of the page metadata after `data`; an error about it
+    /// (it is too long) is placed by line, as it belongs to no record.
+    fn take_page_value(&mut self) -> Result<(), InputError> {
+        self.begin_record();
+        self.take_value(true).map_err(|mut error| {
+            if let Some(location) = error.location.as_mut() {
+                location.record = None;
+            }
+            error
+        })
     }
 
     /// The next non-blank line of a JSON Lines input, decoded.
