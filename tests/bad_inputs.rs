@@ -183,3 +183,22 @@ fn a_wrong_json_type_in_any_field_is_an_error_naming_the_field_and_where() {
     // 25 fields, each refusing at least five of the seven types.
     assert!(checked >= 25 * 5, "{checked}");
 }
+
+#[test]
+fn text_from_the_input_is_escaped_and_cut_in_a_refusal() {
+    use image_lifecycle::{sync_image, Caller, Permission, ProjectId, StoredImage};
+
+    // A stored record whose `type` is unknown, and hostile: a terminal escape, a forged line.
+    let request = SyncRequest::from_path(&format!("/v1/proj-a/images/{ID}/sync")).unwrap();
+    let mut image = Image::new(request.image_id);
+    image.image_type = Some(format!("\u{1b}[2J\nimage-lifecycle: all good{}", "x".repeat(1000)).parse().unwrap());
+    let caller = Caller::authenticated(ProjectId::new("proj-a").unwrap(), Permission::Sync.into());
+    let stored = StoredImage::new(request.project_id.clone(), image.clone());
+    let error = sync_image(&request, &caller, Some(stored), image).unwrap_err();
+    assert_eq!(error.status(), 403);
+    let message = error.error_body().error_msg;
+    assert!(message.contains(r"has `type` \u{1b}[2J\nimage-lifecycle: all goodxxx"), "{message}");
+    assert!(!message.chars().any(char::is_control), "{message:?}");
+    assert!(message.contains("x…, a type this version does not know"), "{message}");
+    assert!(message.len() < 300, "{} bytes", message.len());
+}
