@@ -15,7 +15,7 @@
 use std::fmt;
 
 use crate::enums::{ImageType, Visibility};
-use crate::error::IdentityError;
+use crate::error::{IdentityError, Shown};
 use crate::ids::{ImageId, ProjectId};
 use crate::image::Image;
 use crate::reconcile::{reconcile, Authoritative, Reconciliation};
@@ -340,7 +340,7 @@ const INTERNAL_ERROR_MSG: &str = "internal error: the image could not be synced"
 
 fn describe_type(image_type: Option<&ImageType>) -> String {
     match image_type {
-        Some(image_type) => format!("`type` {image_type}, a type this version does not know"),
+        Some(image_type) => format!("`type` {}, a type this version does not know", Shown(image_type.as_str())),
         None => "no `type`".to_owned(),
     }
 }

@@ -4,10 +4,14 @@
 //! time, so memory grows with the authoritative side only (plus 16 bytes per observed id, to
 //! refuse an id seen twice). Observed records are moved, never cloned; the authoritative records
 //! may be owned (`Image`) or borrowed (`&Image`), and only their values that differ are copied.
+//!
+//! The index is ordered by id (a B-tree), not hashed: ids come from the input, whose author
+//! chooses every bit of them, and a fixed hash (the core holds no random seed) would let a
+//! listing of crafted ids put them all in one bucket and make the join quadratic. A B-tree costs
+//! O(log n) per record whatever the ids.
 
 use std::borrow::Borrow;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::BulkError;
 use crate::ids::ImageId;
@@ -56,8 +60,8 @@ impl Missing {
 pub struct BulkReconciler<R = Image> {
     /// The authoritative records in listing order; `None` once an observed record took it.
     slots: Vec<Option<R>>,
-    by_id: HashMap<ImageId, usize, IdHash>,
-    unmatched: HashSet<ImageId, IdHash>,
+    by_id: BTreeMap<ImageId, usize>,
+    unmatched: BTreeSet<ImageId>,
     missing: Missing,
     position: usize,
 }
@@ -70,7 +74,7 @@ impl<R: Borrow<Image>> BulkReconciler<R> {
     pub fn new(authoritative: impl IntoIterator<Item = R>, missing: Missing) -> Result<Self, BulkError> {
         let records = authoritative.into_iter();
         let mut slots = Vec::with_capacity(records.size_hint().0);
-        let mut by_id = HashMap::with_capacity_and_hasher(records.size_hint().0, IdHash::default());
+        let mut by_id = BTreeMap::new();
         for (position, record) in records.enumerate() {
             let id = record.borrow().id;
             if let Some(&first) = by_id.get(&id) {
@@ -79,7 +83,7 @@ impl<R: Borrow<Image>> BulkReconciler<R> {
             by_id.insert(id, position);
             slots.push(Some(record));
         }
-        Ok(Self { slots, by_id, unmatched: HashSet::default(), missing, position: 0 })
+        Ok(Self { slots, by_id, unmatched: BTreeSet::new(), missing, position: 0 })
     }
 
     /// Reconciles the next observed record with its authoritative record, if any.
@@ -208,29 +212,4 @@ pub fn reconcile_slice<R: Borrow<Image>>(
         reports.push(bulk.reconcile_in_place(record)?);
     }
     Ok(BulkReports { reports, orphans: bulk.into_orphans().collect() })
-}
-
-/// Hashes image ids without a random seed (the core holds no randomness): ids are UUIDs, whose
-/// bits are already well mixed; a multiply-fold spreads the rest.
-///
-/// Deterministic hashing lets crafted ids collide on purpose; the listings reconciled here come
-/// from the platform's own store and registry.
-type IdHash = BuildHasherDefault<IdHasher>;
-
-#[derive(Debug, Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u128(&mut self, value: u128) {
-        let folded = (value as u64) ^ ((value >> 64) as u64);
-        self.0 = (self.0 ^ folded).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    }
 }

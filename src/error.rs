@@ -1,6 +1,34 @@
 //! The crate's errors, one type per concern. Each names the field and the rule it broke.
 
+use std::fmt::{self, Write};
+
 use crate::ids::ImageId;
+
+/// Text from the input (a key, an unknown value) as an error message shows it: control
+/// characters escaped, so that a message never carries a terminal escape or a line break it was
+/// given, and at most [`Shown::MAX_CHARS`] characters.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl Shown<'_> {
+    /// The most characters shown; a longer text ends in `…`.
+    pub(crate) const MAX_CHARS: usize = 64;
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (at, c) in self.0.chars().enumerate() {
+            if at == Self::MAX_CHARS {
+                return f.write_char('…');
+            }
+            if c.is_control() {
+                write!(f, "{}", c.escape_debug())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// An identifier or text field that breaks its rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

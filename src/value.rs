@@ -7,7 +7,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::error::UnknownFieldError;
+use crate::error::{Shown, UnknownFieldError};
 use crate::image::Field;
 
 /// A JSON number, kept in the form it was read: an integer (within `i64`/`u64`) or a finite
@@ -272,7 +272,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut out = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("duplicate key `{key}` in an object")));
+                return Err(de::Error::custom(format_args!("duplicate key `{}` in an object", Shown(&key))));
             }
             let value = map.next_value()?;
             out.insert(key, value);

@@ -31,6 +31,7 @@ use uuid::Uuid;
 use crate::enums::{
     Arch, DevService, FlavorType, ImageStatus, ImageType, Origin, ResourceCategory, ServiceType, Visibility,
 };
+use crate::error::Shown;
 use crate::ids::ImageId;
 use crate::image::{Field, Image, Tag};
 use crate::value::{UnknownFields, Value};
@@ -306,7 +307,7 @@ impl<K> Visitor<'_> for KeySeed<K> {
 }
 
 fn duplicate<E: de::Error>(name: &str) -> E {
-    E::custom(format_args!("duplicate field `{name}`"))
+    E::custom(format_args!("duplicate field `{}`", Shown(name)))
 }
 
 /// Reads an unknown field's value into `unknown`, refusing a repeated key.

@@ -140,10 +140,11 @@ pub enum Problem {
     /// A record is not valid JSON, or not a valid image record; the message names the field.
     #[error("{0}")]
     Record(String),
-    /// A record is longer than [`MAX_RECORD_BYTES`].
-    #[error("a record longer than {limit} bytes (the limit per record, MAX_RECORD_BYTES); is a line end missing?")]
+    /// A record is longer than the reader's limit ([`MAX_RECORD_BYTES`] by default).
+    #[error("a record longer than {limit} bytes (the limit per record); is a line end missing?")]
     TooLong {
-        /// The limit, in bytes.
+        /// The limit, in bytes: [`MAX_RECORD_BYTES`] unless the reader was given another
+        /// ([`RecordReader::with_record_limit`]).
         limit: usize,
     },
     /// The input's structure is none of the forms the reader accepts.
@@ -230,6 +231,32 @@ impl<R: BufRead> RecordReader<R> {
             records: 0,
             start: (1, 0),
         }
+    }
+
+    /// The same reader with another limit on the bytes of one record (a JSON Lines line, an
+    /// array or page element, a single object, the page metadata before `data`) than
+    /// [`MAX_RECORD_BYTES`]: a server that knows its records are small can hold a hostile input
+    /// to far less. A longer record is a [`Problem::TooLong`] error.
+    ///
+    /// ```
+    /// use image_lifecycle_cli::input::{Problem, RecordReader};
+    ///
+    /// let line = br#"{"id":"278e88d1-5b71-4766-8502-b3ba72e824d9","description":"a long story"}"#;
+    /// let mut reader = RecordReader::new(&line[..], "stored.jsonl").with_record_limit(64);
+    /// let error = reader.next().unwrap().unwrap_err();
+    /// assert!(matches!(error.problem, Problem::TooLong { limit: 64 }));
+    /// assert_eq!(error.to_string(), "stored.jsonl: record 1 (line 1): a record longer than 64 bytes (the limit per record); is a line end missing?");
+    /// ```
+    #[must_use]
+    pub fn with_record_limit(mut self, max_record_bytes: usize) -> Self {
+        self.scanner.limit = max_record_bytes;
+        self
+    }
+
+    /// The most bytes one record may take: [`MAX_RECORD_BYTES`] unless set with
+    /// [`Self::with_record_limit`].
+    pub fn record_limit(&self) -> usize {
+        self.scanner.limit
     }
 
     /// The input's name, as given.
@@ -413,9 +440,16 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     /// Checks that framed page metadata is well-formed JSON (its values are not used).
+    ///
+    /// Skipping (`IgnoredAny`) checks the syntax but not that strings are UTF-8, and JSON text
+    /// is UTF-8: text that is not is decoded whole instead, which fails where the bad byte is.
     fn check_page_json(&self, bytes: &[u8]) -> Result<(), InputError> {
-        match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-            Ok(_) => Ok(()),
+        let checked = match std::str::from_utf8(bytes) {
+            Ok(_) => serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map(drop),
+            Err(_) => serde_json::from_slice::<serde_json::Value>(bytes).map(drop),
+        };
+        match checked {
+            Ok(()) => Ok(()),
             Err(error) => {
                 let mut error = self.record_error(&error, 0);
                 if let Some(location) = error.location.as_mut() {
@@ -474,8 +508,7 @@ impl<R: BufRead> RecordReader<R> {
             Some(b',') => {
                 self.advance(1, false)?;
                 self.skip_ws()?;
-                self.scanner.buf.clear();
-                self.take_value(true)?;
+                self.take_page_value()?;
                 let key: Option<String> = serde_json::from_slice(&self.scanner.buf).ok();
                 if self.skip_ws()? != Some(b':') {
                     return Err(self.shape_error("`\"key\": value` in the list-images page", "something else".into()));
@@ -492,8 +525,15 @@ impl<R: BufRead> RecordReader<R> {
                         "an object with both a `data` array and an `id`".into(),
                     )),
                     Some(_) => {
-                        self.begin_record();
-                        self.take_value(true)?;
+                        self.take_page_value()?;
+                        if self.scanner.buf.is_empty() {
+                            let found = self
+                                .scanner
+                                .peek()
+                                .map_err(|error| self.io_error(error))?
+                                .map_or("the end of the input".to_owned(), describe);
+                            return Err(self.shape_error("a value in the list-images page", found));
+                        }
                         let value = std::mem::take(&mut self.scanner.buf);
                         self.check_page_json(&value)
                     }
@@ -505,6 +545,18 @@ impl<R: BufRead> RecordReader<R> {
                 "the end of the input (is the input cut short?)".to_owned(),
             )),
         }
+    }
+
+    /// Frames and keeps one key or value of the page metadata after `data`; an error about it
+    /// (it is too long) is placed by line, as it belongs to no record.
+    fn take_page_value(&mut self) -> Result<(), InputError> {
+        self.begin_record();
+        self.take_value(true).map_err(|mut error| {
+            if let Some(location) = error.location.as_mut() {
+                location.record = None;
+            }
+            error
+        })
     }
 
     /// The next non-blank line of a JSON Lines input, decoded.
@@ -534,10 +586,11 @@ impl<R: BufRead> RecordReader<R> {
     fn record_error(&self, error: &serde_json::Error, offset: u64) -> InputError {
         let message = error.to_string();
         let suffix = format!(" at line {} column {}", error.line(), error.column());
-        let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
+        let message = shorten(message.strip_suffix(&suffix).unwrap_or(&message));
         let (line, column) = match error.line() as u64 {
             0 => (self.start.0, None),
-            1 => (self.start.0, Some(self.start.1 + offset + error.column() as u64)),
+            // Column 0 is serde_json's "before the first byte": the record's own first byte.
+            1 => (self.start.0, Some(self.start.1 + offset + (error.column() as u64).max(1))),
             n => (self.start.0 + n - 1, Some(error.column() as u64)),
         };
         let location = Location {
@@ -586,7 +639,7 @@ impl<R: BufRead> RecordReader<R> {
                     column: None,
                     json_lines: self.form == Some(Form::JsonLines),
                 }),
-                problem: Problem::TooLong { limit: MAX_RECORD_BYTES },
+                problem: Problem::TooLong { limit: self.scanner.limit },
             },
         }
     }
@@ -639,6 +692,21 @@ fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// The most characters of a decoding error's message shown at each end when it is longer than
+/// twice that: `serde_json` quotes a value of the wrong type whole, and a value can be megabytes.
+const MESSAGE_END_CHARS: usize = 200;
+
+/// A message cut to its two ends when it is long: what was wrong comes first, the field last.
+fn shorten(message: &str) -> String {
+    let chars = message.chars().count();
+    if chars <= 2 * MESSAGE_END_CHARS + 50 {
+        return message.to_owned();
+    }
+    let head: String = message.chars().take(MESSAGE_END_CHARS).collect();
+    let tail: String = message.chars().skip(chars - MESSAGE_END_CHARS).collect();
+    format!("{head} … ({} characters left out) … {tail}", chars - 2 * MESSAGE_END_CHARS)
+}
+
 /// A byte as a message shows it.
 fn describe(byte: u8) -> String {
     if byte.is_ascii_graphic() {
@@ -660,11 +728,13 @@ impl From<io::Error> for ScanError {
 }
 
 /// The bytes of an input, consumed with their line and column counted; the bytes of the current
-/// record are kept in `buf`, never more than [`MAX_RECORD_BYTES`].
+/// record are kept in `buf`, never more than `limit` ([`MAX_RECORD_BYTES`] by default).
 #[derive(Debug)]
 struct Scanner<R> {
     inner: R,
     buf: Vec<u8>,
+    /// The most bytes `buf` may hold.
+    limit: usize,
     /// The line of the next byte, from 1.
     line: u64,
     /// The 0-based column of the next byte in its line.
@@ -675,7 +745,7 @@ struct Scanner<R> {
 
 impl<R: BufRead> Scanner<R> {
     fn new(inner: R) -> Self {
-        Self { inner, buf: Vec::new(), line: 1, column: 0, offset: 0 }
+        Self { inner, buf: Vec::new(), limit: MAX_RECORD_BYTES, line: 1, column: 0, offset: 0 }
     }
 
     /// The buffered bytes, reading more when none are left; empty at the end of the input.
@@ -700,7 +770,7 @@ impl<R: BufRead> Scanner<R> {
         let chunk = self.inner.fill_buf()?;
         let taken = chunk.get(..n).unwrap_or(chunk);
         if keep {
-            if self.buf.len() + taken.len() > MAX_RECORD_BYTES {
+            if self.buf.len() + taken.len() > self.limit {
                 return Err(ScanError::TooLong);
             }
             self.buf.extend_from_slice(taken);
