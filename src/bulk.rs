@@ -58,8 +58,10 @@ impl Missing {
 /// ```
 #[derive(Debug)]
 pub struct BulkReconciler<R = Image> {
-    /// The authoritative records in listing order; `None` once an observed record took it.
-    slots: Vec<Option<R>>,
+    /// The authoritative records in listing order, each with whether an observed record has
+    /// matched it. A matched record stays until the end: freeing records in the observed order
+    /// (random in memory) costs more than freeing them all at once in listing order.
+    slots: Vec<(R, bool)>,
     by_id: BTreeMap<ImageId, usize>,
     unmatched: BTreeSet<ImageId>,
     missing: Missing,
@@ -81,7 +83,7 @@ impl<R: Borrow<Image>> BulkReconciler<R> {
                 return Err(BulkError::DuplicateAuthoritative { id, first, second: position });
             }
             by_id.insert(id, position);
-            slots.push(Some(record));
+            slots.push((record, false));
         }
         Ok(Self { slots, by_id, unmatched: BTreeSet::new(), missing, position: 0 })
     }
@@ -110,9 +112,12 @@ impl<R: Borrow<Image>> BulkReconciler<R> {
             }
             return Ok(self.reconcile_unmatched(observed));
         };
-        match self.slots.get_mut(slot).and_then(Option::take) {
-            Some(truth) => Ok(reconcile_present(observed, truth.borrow())),
-            None => Err(duplicate),
+        match self.slots.get_mut(slot) {
+            Some((truth, matched @ false)) => {
+                *matched = true;
+                Ok(reconcile_present(observed, (*truth).borrow()))
+            }
+            _ => Err(duplicate),
         }
     }
 
@@ -125,7 +130,7 @@ impl<R: Borrow<Image>> BulkReconciler<R> {
 
     /// The authoritative records no observed record matched, in listing order.
     pub fn into_orphans(self) -> impl Iterator<Item = R> {
-        self.slots.into_iter().flatten()
+        self.slots.into_iter().filter_map(|(record, matched)| (!matched).then_some(record))
     }
 }
 
