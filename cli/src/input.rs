@@ -323,12 +323,23 @@ impl<R: BufRead> RecordReader<R> {
                     }
                 }
                 State::AfterFirst => {
-                    if self.skip_ws()?.is_none() {
-                        self.form = Some(Form::Record);
-                        self.state = State::Done;
-                    } else {
-                        self.form = Some(Form::JsonLines);
-                        self.state = State::JsonLines;
+                    let line = self.scanner.line;
+                    match self.skip_ws()? {
+                        None => {
+                            self.form = Some(Form::Record);
+                            self.state = State::Done;
+                        }
+                        // Only a line end makes a second record JSON Lines.
+                        Some(byte) if self.scanner.line == line => {
+                            return Err(self.shape_error(
+                                "a line end after the record (JSON Lines hold one record per line)",
+                                describe(byte),
+                            ));
+                        }
+                        Some(_) => {
+                            self.form = Some(Form::JsonLines);
+                            self.state = State::JsonLines;
+                        }
                     }
                 }
                 State::JsonLines => return self.next_line(),
