@@ -1,8 +1,8 @@
 //! Bulk reconciliation: many records at once, joined by id.
 //!
 //! The authoritative listing is indexed in memory; the observed records stream through one at a
-//! time, so memory grows with the authoritative side only (plus 16 bytes per observed id, to
-//! refuse an id seen twice). Records are moved, never cloned.
+//! time, so memory grows with the authoritative side only (plus about 20 bytes per observed id,
+//! to refuse an id seen twice). Records are moved, never cloned.
 //!
 //! The index is ordered by id (a B-tree), not hashed: ids come from the input, whose author
 //! chooses every bit of them, and a fixed hash (the core holds no random seed) would let a
