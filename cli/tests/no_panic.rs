@@ -101,7 +101,9 @@ fn file() -> impl Strategy<Value = Vec<u8>> {
             0 => records.first().map(text).unwrap_or_default(),
             1 => text(&array),
             2 => records.iter().map(|record| format!("{record}\n")).collect(),
-            3 => text(&json!({"current": 1, "data": array, "marker": "né", "size": records.len(), "total": records.len()})),
+            3 => text(
+                &json!({"current": 1, "data": array, "marker": "né", "size": records.len(), "total": records.len()}),
+            ),
             4 => format!("{{\"total\":{},\"data\":{}}}", records.len(), text(&array)),
             _ => records.iter().map(text).collect::<Vec<_>>().join(" "),
         }
