@@ -1,9 +1,10 @@
 //! Bulk reconciliation: many records at once, joined by id.
 //!
 //! The authoritative listing is indexed in memory; the observed records stream through one at a
-//! time, so memory grows with the authoritative side only (plus 16 bytes per observed id, to
-//! refuse an id seen twice). Observed records are moved, never cloned; the authoritative records
-//! may be owned (`Image`) or borrowed (`&Image`), and only their values that differ are copied.
+//! time, so memory grows with the authoritative side only (plus about 20 bytes per observed id
+//! that the listing lacks, to refuse an id seen twice). Observed records are moved, never cloned;
+//! the authoritative records may be owned (`Image`) or borrowed (`&Image`), and only their values
+//! that differ are copied.
 //!
 //! The index is ordered by id (a B-tree), not hashed: ids come from the input, whose author
 //! chooses every bit of them, and a fixed hash (the core holds no random seed) would let a

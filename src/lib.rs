@@ -86,6 +86,24 @@
 //! 5. **403** read-only: `BUILD_IN` images, other projects' `PUBLIC` images, own images whose
 //!    `type` is not known to be `DEDICATED`;
 //! 6. **200** the reconciled record and its report.
+//!
+//! # Hostile input: what holds, and the limits a server keeps
+//! Nothing here panics on any input (property-tested and fuzzed: see the README's Fuzzing). The
+//! core reads no bytes itself; a server hands it what a deserializer made, and keeps these:
+//! - **Nesting depth.** [`Image`] and its unknown fields decode by recursion, a level of stack
+//!   per level of JSON. `serde_json`'s recursion limit (128 levels, the record's own object
+//!   included) bounds it: leave it on. Feed untrusted input only through a deserializer with
+//!   such a limit.
+//! - **Size.** Reading enforces no length on any field (records that exist must stay readable,
+//!   and nothing is cut; [`Image::validate`] reports a description of 10 MB), so the server bounds
+//!   the request body: a record of the API is a few kilobytes (the `image-lifecycle` command
+//!   allows 16 MiB per record). A decoded record can take up to about 20 times its text.
+//! - **Error messages** quote at most 64 characters of a bad id and 256 of a bad path;
+//!   `serde_json` quotes a value of the wrong type whole, so a server that returns its errors
+//!   cuts them.
+//! - **Time.** Reading is linear in the input; [`BulkReconciler`] costs O(log n) per record
+//!   whatever ids the input chooses (its index is ordered, not hashed with a fixed seed that
+//!   chosen ids could all collide in). A valid sync path is at most 117 bytes.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 

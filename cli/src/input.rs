@@ -10,13 +10,29 @@
 //! The form is detected from the input itself (not from its name). A UTF-8 byte order mark, CRLF
 //! line ends and blank lines are accepted anywhere whitespace is. An empty input has no records.
 //!
-//! # Memory
+//! # Limits
 //! [`RecordReader`] streams: it frames one record's bytes at a time (a JSON Lines line, an array
 //! element, a page's `data` element) and decodes it with `serde_json`, so memory holds one record
-//! plus the read buffer, whatever the input's size. No record may take more than
-//! [`MAX_RECORD_BYTES`]; a longer one (a runaway line, a missing newline in a huge file) is an
-//! error, never an unbounded allocation. Nesting depth stays bounded by `serde_json`'s own
-//! recursion limit (128), which is left on.
+//! plus the read buffer, whatever the input's size. The limits, each refused with an error that
+//! says where ([`Problem::TooLong`], or `serde_json`'s own):
+//! - **Record size:** no record may take more than [`MAX_RECORD_BYTES`] (16 MiB), or the limit
+//!   given to [`RecordReader::with_record_limit`]. That is also the **line length** of JSON
+//!   Lines (a line is a record, blank or not), and the most a single object, an array element,
+//!   a page's record or one key or value of page metadata may take. A longer one (a runaway
+//!   line, a missing newline in a huge file, an endless stream) is refused once the limit is
+//!   reached, having read only the limit and a read buffer (256 KiB) of it: a line is never read
+//!   whole into memory first.
+//! - **Nesting depth:** `serde_json`'s recursion limit (128 levels, the record's own object
+//!   included), which is left on: deeper nesting in a record is an error, never a stack
+//!   overflow. Framing counts brackets without recursion, and page metadata is only checked
+//!   and skipped (without recursion), so neither has a depth limit of its own.
+//! - **Memory per record:** a decoded record can take more memory than its text: up to about
+//!   20 times for the worst shapes (an array of millions of small numbers in an unknown field;
+//!   300 MB measured for a 16 MiB record), a few times for ordinary ones. There is no separate
+//!   limit on the number of unknown fields or array elements: the byte limit bounds them.
+//! - **Record count:** none. The stored records stream (one at a time); the truth is indexed
+//!   whole (see [`crate::run::reconcile`]), so its size is the caller's to bound.
+//! - **Messages:** an error quoting a huge value shows its two ends and leaves the middle out.
 //!
 //! # Errors
 //! Every error names the input, the record (the line for JSON Lines), the line and column, and
@@ -42,11 +58,14 @@ use std::io::{self, BufRead, BufReader};
 
 use image_lifecycle::{Image, ImageId};
 
-/// The most bytes one record may take in an input: 16 MiB.
+/// The most bytes one record may take in an input, by default: 16 MiB. It is also the longest
+/// line JSON Lines may have.
 ///
 /// A record of the API is a few kilobytes; the limit leaves room for records carrying large
 /// unknown fields while bounding what one line of a hostile or broken input can make the reader
-/// allocate.
+/// allocate (the bytes, and the decoded record: up to about 20 times as much for the worst
+/// shapes). A server that knows its records are small lowers it with
+/// [`RecordReader::with_record_limit`]. See the module's Limits.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 /// How much of an input is read from the operating system at a time.
@@ -304,12 +323,23 @@ impl<R: BufRead> RecordReader<R> {
                     }
                 }
                 State::AfterFirst => {
-                    if self.skip_ws()?.is_none() {
-                        self.form = Some(Form::Record);
-                        self.state = State::Done;
-                    } else {
-                        self.form = Some(Form::JsonLines);
-                        self.state = State::JsonLines;
+                    let line = self.scanner.line;
+                    match self.skip_ws()? {
+                        None => {
+                            self.form = Some(Form::Record);
+                            self.state = State::Done;
+                        }
+                        // Only a line end makes a second record JSON Lines.
+                        Some(byte) if self.scanner.line == line => {
+                            return Err(self.shape_error(
+                                "a line end after the record (JSON Lines hold one record per line)",
+                                describe(byte),
+                            ));
+                        }
+                        Some(_) => {
+                            self.form = Some(Form::JsonLines);
+                            self.state = State::JsonLines;
+                        }
                     }
                 }
                 State::JsonLines => return self.next_line(),

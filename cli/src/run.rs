@@ -50,8 +50,10 @@ impl RunError {
 ///
 /// The authoritative input is read whole and indexed by id; the observed input is streamed, one
 /// record at a time: read, reconciled, written to `records` (and its line to `report`), dropped.
-/// Memory grows with the authoritative side only. Then each authoritative record no observed
-/// record matched gets an `orphan` line in the report.
+/// Memory grows with the authoritative side only (about 1.5 KB per record of the demo's fleet:
+/// 1.5 GB for a listing of a million records, 800 MB of JSON); the observed side takes one record
+/// at a time, whatever its length. Then each authoritative record no observed record matched gets
+/// an `orphan` line in the report.
 ///
 /// # Errors
 /// [`RunError::Input`] for a record that cannot be read or an id that appears twice in one
