@@ -133,7 +133,7 @@ pub struct IdentityError {
 #[non_exhaustive]
 pub enum BulkError {
     /// The authoritative listing holds two records with this id (ids compare as UUIDs).
-    #[error("the authoritative input holds image {id} twice (records {first} and {second})")]
+    #[error("the authoritative input holds image {id} twice (records {} and {}, counting from 1)", .first + 1, .second + 1)]
     DuplicateAuthoritative {
         /// The id.
         id: ImageId,
@@ -143,7 +143,7 @@ pub enum BulkError {
         second: usize,
     },
     /// The observed records hold two records with this id.
-    #[error("the observed input holds image {id} twice (the second at record {position})")]
+    #[error("the observed input holds image {id} twice (the second at record {}, counting from 1)", .position + 1)]
     DuplicateObserved {
         /// The id.
         id: ImageId,

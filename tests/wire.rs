@@ -592,3 +592,14 @@ fn sub_millisecond_times_are_refused_on_write_not_truncated() {
     assert_eq!(image.update_at, Some(at));
     assert!(serde_json::to_string(&image).is_ok());
 }
+
+/// Regression: bulk duplicate-id messages counted records from 0 while the command counts from 1.
+#[test]
+fn duplicate_id_messages_count_records_from_one() {
+    use image_lifecycle::{reconcile_all, Missing};
+    let id: image_lifecycle::ImageId = "278e88d1-5b71-4766-8502-b3ba72e824d9".parse().unwrap();
+    let error = reconcile_all([], [Image::new(id), Image::new(id)], Missing::Keep).unwrap_err().to_string();
+    assert!(error.contains("records 1 and 2, counting from 1"), "{error}");
+    let error = reconcile_all([Image::new(id), Image::new(id)], [Image::new(id)], Missing::Keep).unwrap_err().to_string();
+    assert!(error.contains("the second at record 2"), "{error}");
+}

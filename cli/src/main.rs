@@ -138,7 +138,7 @@ fn reconcile(args: &ReconcileArgs) -> Result<u8> {
     }
     let out = Destination::parse(&args.out);
     let report_to = args.report.as_deref().map(Destination::parse);
-    if matches!((&out, &report_to), (Destination::File(_), Some(report)) if *report == out) {
+    if report_to.as_ref().is_some_and(|report| report.is_same_target(&out) && *report != Destination::Stdout) {
         return Err("--out and --report name the same file".into());
     }
     let observed = input::open(&args.observed)?;

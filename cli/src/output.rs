@@ -63,6 +63,32 @@ impl Destination {
             Destination::File(PathBuf::from(name))
         }
     }
+
+    /// Whether two destinations end in the same file, however they are spelled: `x` and `./x`,
+    /// a `..` detour, a symlink, or `/dev/stdout` beside standard output redirected to a file.
+    pub fn is_same_target(&self, other: &Destination) -> bool {
+        match (self.resolved(), other.resolved()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self == other,
+        }
+    }
+
+    /// The file a destination ends in: the path with its directory (and, when it exists, the
+    /// file itself) resolved; for standard output, what `/dev/stdout` resolves to.
+    fn resolved(&self) -> Option<PathBuf> {
+        let path = match self {
+            Destination::Stdout => Path::new("/dev/stdout"),
+            Destination::File(path) => path,
+        };
+        if let Ok(resolved) = std::fs::canonicalize(path) {
+            return Some(resolved);
+        }
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
+    }
 }
 
 /// A destination being written. Nothing reaches a file target until [`Output::commit`].

@@ -178,3 +178,25 @@ fn output_to_a_device_is_written_in_place() {
         .stdout("");
     assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
 }
+
+/// Regression: `-o` and `--report` naming one file in two spellings (`x` and `./x`, a `..` detour,
+/// a symlink) were taken for two files, and the report replaced the corrected records.
+#[test]
+fn out_and_report_naming_one_file_in_two_spellings_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ok.jsonl", &format!("{{\"id\":\"{A}\"}}\n"));
+    std::fs::write(dir.path().join("real.jsonl"), "").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("real.jsonl"), dir.path().join("link.jsonl")).unwrap();
+    let detour = format!("../{}/x.jsonl", dir.path().file_name().unwrap().to_str().unwrap());
+    let pairs: Vec<[&str; 2]> = vec![["x.jsonl", "./x.jsonl"], ["x.jsonl", &detour], ["real.jsonl", "link.jsonl"]];
+    for [out, report] in pairs {
+        image_lifecycle()
+            .current_dir(dir.path())
+            .args(["reconcile", "ok.jsonl", "ok.jsonl", "-o", out, "--report", report])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("name the same file"));
+    }
+    assert_eq!(std::fs::read_to_string(dir.path().join("real.jsonl")).unwrap(), "", "nothing was written");
+}
