@@ -600,6 +600,7 @@ fn duplicate_id_messages_count_records_from_one() {
     let id: image_lifecycle::ImageId = "278e88d1-5b71-4766-8502-b3ba72e824d9".parse().unwrap();
     let error = reconcile_all([], [Image::new(id), Image::new(id)], Missing::Keep).unwrap_err().to_string();
     assert!(error.contains("records 1 and 2, counting from 1"), "{error}");
-    let error = reconcile_all([Image::new(id), Image::new(id)], [Image::new(id)], Missing::Keep).unwrap_err().to_string();
+    let error =
+        reconcile_all([Image::new(id), Image::new(id)], [Image::new(id)], Missing::Keep).unwrap_err().to_string();
     assert!(error.contains("the second at record 2"), "{error}");
 }

@@ -277,8 +277,8 @@ impl Write for Output {
 }
 
 /// A temporary file in the target's directory, named after it (`.out.jsonl.XXXXXX.tmp`), created
-/// with the permissions a new file gets (the process's umask applies), not the private ones a
-/// temporary file gets by default.
+/// with the permissions of the file it replaces, or else those a new file gets (the process's
+/// umask applies), not the private ones a temporary file gets by default.
 fn temp_file_beside(path: &Path) -> io::Result<NamedTempFile> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -291,7 +291,8 @@ fn temp_file_beside(path: &Path) -> io::Result<NamedTempFile> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+        let replaced = std::fs::metadata(path).ok().filter(|meta| meta.is_file()).map(|meta| meta.permissions());
+        builder.permissions(replaced.unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)));
     }
     builder.tempfile_in(dir)
 }

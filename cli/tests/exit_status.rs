@@ -200,3 +200,22 @@ fn out_and_report_naming_one_file_in_two_spellings_are_refused() {
     }
     assert_eq!(std::fs::read_to_string(dir.path().join("real.jsonl")).unwrap(), "", "nothing was written");
 }
+
+/// Regression: replacing an existing output file widened its permissions to a new file's.
+#[cfg(unix)]
+#[test]
+fn replacing_an_output_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ok.jsonl", &format!("{{\"id\":\"{A}\"}}\n"));
+    let out = dir.path().join("out.jsonl");
+    std::fs::write(&out, "old").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+    image_lifecycle()
+        .current_dir(dir.path())
+        .args(["reconcile", "ok.jsonl", "ok.jsonl", "-o", "out.jsonl"])
+        .assert()
+        .code(0);
+    assert_ne!(std::fs::read_to_string(&out).unwrap(), "old");
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
+}
