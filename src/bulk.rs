@@ -6,17 +6,18 @@
 //! the authoritative records may be owned (`Image`) or borrowed (`&Image`), and only their values
 //! that differ are copied.
 //!
-//! The index is ordered by id (a B-tree), not hashed: ids come from the input, whose author
-//! chooses every bit of them, and a fixed hash (the core holds no random seed) would let a
-//! listing of crafted ids put them all in one bucket and make the join quadratic. A B-tree costs
-//! O(log n) per record whatever the ids.
+//! The index is a sorted array of ids searched by interpolation (the `index` module), not a
+//! hash table: ids come from the input, whose author chooses every bit of them, and a fixed hash
+//! (the core holds no random seed) would let a listing of crafted ids share one bucket and make
+//! the join quadratic. A lookup costs two or three probes for real UUIDs, O(log n) at worst.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::error::BulkError;
 use crate::ids::ImageId;
 use crate::image::Image;
+use crate::index::{Duplicate, IdIndex};
 use crate::reconcile::{
     reconcile_absent, reconcile_present, same_status, unchanged, Outcome, Reason, Reconciliation, Report,
 };
@@ -63,7 +64,7 @@ pub struct BulkReconciler<R = Image> {
     /// matched it. A matched record stays until the end: freeing records in the observed order
     /// (random in memory) costs more than freeing them all at once in listing order.
     slots: Vec<(R, bool)>,
-    by_id: BTreeMap<ImageId, usize>,
+    by_id: IdIndex,
     unmatched: BTreeSet<ImageId>,
     missing: Missing,
     position: usize,
@@ -77,15 +78,16 @@ impl<R: Borrow<Image>> BulkReconciler<R> {
     pub fn new(authoritative: impl IntoIterator<Item = R>, missing: Missing) -> Result<Self, BulkError> {
         let records = authoritative.into_iter();
         let mut slots = Vec::with_capacity(records.size_hint().0);
-        let mut by_id = BTreeMap::new();
-        for (position, record) in records.enumerate() {
-            let id = record.borrow().id;
-            if let Some(&first) = by_id.get(&id) {
-                return Err(BulkError::DuplicateAuthoritative { id, first, second: position });
-            }
-            by_id.insert(id, position);
+        let mut ids = Vec::with_capacity(records.size_hint().0);
+        for record in records {
+            ids.push(record.borrow().id);
             slots.push((record, false));
         }
+        let by_id = IdIndex::new(ids).map_err(|Duplicate { id, first, second }| BulkError::DuplicateAuthoritative {
+            id,
+            first,
+            second,
+        })?;
         Ok(Self { slots, by_id, unmatched: BTreeSet::new(), missing, position: 0 })
     }
 
@@ -107,7 +109,7 @@ impl<R: Borrow<Image>> BulkReconciler<R> {
         let position = self.position;
         self.position += 1;
         let duplicate = BulkError::DuplicateObserved { id: observed.id, position };
-        let Some(&slot) = self.by_id.get(&observed.id) else {
+        let Some(slot) = self.by_id.get(&observed.id) else {
             if !self.unmatched.insert(observed.id) {
                 return Err(duplicate);
             }

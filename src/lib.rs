@@ -113,6 +113,7 @@ mod enums;
 mod error;
 mod ids;
 mod image;
+mod index;
 pub mod lifecycle;
 mod reconcile;
 mod request;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use image_lifecycle::{BulkError, BulkReconciler, Image, ImageId, Missing};
 
 use crate::fleet::{Fault, Fleet};
-use crate::input::{InputError, Problem, RecordReader};
+use crate::input::{Form, InputError, Location, Problem, RecordReader};
 use crate::output::{Format, RecordWriter};
 use crate::progress::Progress;
 use crate::report::ReportWriter;
@@ -103,11 +103,27 @@ fn index<A: BufRead>(
     progress: &mut Progress,
 ) -> Result<BulkReconciler, RunError> {
     let mut failure = None;
-    let bulk = BulkReconciler::new(UntilError { reader: authoritative, failure: &mut failure, progress }, missing);
+    // Each record's line, so that a duplicate the index finds after reading is still named where
+    // it stands (8 bytes a record, dropped once the index is built).
+    let mut lines = Vec::new();
+    let records = UntilError { reader: authoritative, failure: &mut failure, progress, lines: &mut lines };
+    let bulk = BulkReconciler::new(records, missing);
     if let Some(error) = failure {
         return Err(error.into());
     }
-    bulk.map_err(|error| duplicate(authoritative, error))
+    bulk.map_err(|error| match error {
+        BulkError::DuplicateAuthoritative { id, first, second } => {
+            let location = Location {
+                record: Some(second as u64 + 1),
+                line: lines.get(second).copied().unwrap_or_default(),
+                column: None,
+                json_lines: authoritative.form() == Some(Form::JsonLines),
+            };
+            let problem = Problem::DuplicateId { id, first: Some(first as u64 + 1) };
+            RunError::Input(InputError { input: authoritative.input().to_owned(), location: Some(location), problem })
+        }
+        other => duplicate(authoritative, other),
+    })
 }
 
 /// The records of a reader until its first error, which it keeps for the caller: lets the
@@ -116,6 +132,7 @@ struct UntilError<'a, R> {
     reader: &'a mut RecordReader<R>,
     failure: &'a mut Option<InputError>,
     progress: &'a mut Progress,
+    lines: &'a mut Vec<u64>,
 }
 
 impl<R: BufRead> Iterator for UntilError<'_, R> {
@@ -125,6 +142,7 @@ impl<R: BufRead> Iterator for UntilError<'_, R> {
         match self.reader.next()? {
             Ok(record) => {
                 self.progress.update(self.reader.records_read(), self.reader.bytes_read());
+                self.lines.push(self.reader.last_location().line);
                 Some(record)
             }
             Err(error) => {
