@@ -184,7 +184,7 @@ fn output_to_a_device_is_written_in_place() {
 #[test]
 fn out_and_report_naming_one_file_in_two_spellings_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "ok.jsonl", &format!("{{\"id\":\"{A}\"}}\n"));
+    write(dir.path(), "ok.jsonl", format!("{{\"id\":\"{A}\"}}\n"));
     std::fs::write(dir.path().join("real.jsonl"), "").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path().join("real.jsonl"), dir.path().join("link.jsonl")).unwrap();
@@ -207,7 +207,7 @@ fn out_and_report_naming_one_file_in_two_spellings_are_refused() {
 fn replacing_an_output_file_keeps_its_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "ok.jsonl", &format!("{{\"id\":\"{A}\"}}\n"));
+    write(dir.path(), "ok.jsonl", format!("{{\"id\":\"{A}\"}}\n"));
     let out = dir.path().join("out.jsonl");
     std::fs::write(&out, "old").unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
