@@ -60,8 +60,11 @@ impl IdIndex {
             if high - low <= 8 || first == last {
                 break;
             }
-            // Where `key` would sit if the ids between `first` and `last` were spread evenly.
-            let fraction = (key - first) as f64 / (last - first) as f64;
+            // Where `key` would sit if the ids between `first` and `last` were spread evenly. The
+            // top 53 bits of the span are all an f64 holds; dropping the rest first keeps the
+            // conversion a single instruction (u128 to f64 is a slow library call).
+            let shift = (128 - (last - first).leading_zeros()).saturating_sub(53);
+            let fraction = ((key - first) >> shift) as u64 as f64 / ((last - first) >> shift) as u64 as f64;
             let guess = low + ((fraction * (high - low - 1) as f64) as usize).min(high - low - 1);
             match self.entries.get(guess) {
                 Some(&(found, position)) if found == key => return Some(position),
