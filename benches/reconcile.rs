@@ -60,36 +60,54 @@ struct Stats {
     median: Duration,
 }
 
-/// Runs `setup` (untimed) then `work` (timed) once to warm up and `SAMPLES` times to measure,
-/// and prints the line. In smoke mode, one timed run.
-fn measure<I, T>(mode: &Mode, name: &str, mut setup: impl FnMut() -> I, mut work: impl FnMut(I) -> T) -> Stats {
-    if mode.only.as_deref().is_some_and(|only| only != name) {
-        return Stats { median: Duration::from_nanos(1) };
-    }
+/// One measurement: runs its untimed setup, then its timed work, and returns the time taken.
+type Sampler<'a> = Box<dyn FnMut() -> Duration + 'a>;
+
+/// A sampler from an untimed `setup` and a timed `work` (whose output is dropped untimed).
+fn timed<'a, I, T>(mut setup: impl FnMut() -> I + 'a, mut work: impl FnMut(I) -> T + 'a) -> Sampler<'a> {
+    Box::new(move || {
+        let input = setup();
+        let started = Instant::now();
+        let output = work(input);
+        let elapsed = started.elapsed();
+        drop(black_box(output));
+        elapsed
+    })
+}
+
+/// Measures the samplers of one comparison together: each is warmed up once, then their samples
+/// alternate (A, B, A, B, …), so that drift in a shared machine's load falls on both sides of a
+/// ratio alike. Prints one line per measurement. In smoke mode, one timed run each.
+fn measure(mode: &Mode, samplers: Vec<(&str, Sampler<'_>)>) -> Vec<Stats> {
+    let mut samplers: Vec<(&str, Sampler<'_>, Vec<Duration>)> = samplers
+        .into_iter()
+        .filter(|(name, _)| mode.only.as_deref().is_none_or(|only| only == *name))
+        .map(|(name, sampler)| (name, sampler, Vec::new()))
+        .collect();
     let runs = if mode.full { SAMPLES } else { 1 };
     if mode.full {
-        black_box(work(setup()));
+        samplers.iter_mut().for_each(|(_, sampler, _)| {
+            let _warm_up = sampler();
+        });
     }
-    let mut samples: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let input = setup();
-            let started = Instant::now();
-            let output = work(input);
-            let elapsed = started.elapsed();
-            drop(black_box(output));
-            elapsed
-        })
-        .collect();
+    for _ in 0..runs {
+        samplers.iter_mut().for_each(|(_, sampler, samples)| samples.push(sampler()));
+    }
+    samplers.into_iter().map(|(name, _, samples)| report(mode, name, samples)).collect()
+}
+
+fn report(mode: &Mode, name: &str, mut samples: Vec<Duration>) -> Stats {
     samples.sort();
     let median = samples[samples.len() / 2];
     let (min, max) = (samples[0], samples[samples.len() - 1]);
     let per_record = median.as_nanos() as f64 / mode.records as f64;
     println!(
-        "bench {name:<24} median_ms={:>9.1} min_ms={:>9.1} max_ms={:>9.1} ns_per_record={per_record:>8.0} records_per_s={:>10.0} samples={runs}",
+        "bench {name:<24} median_ms={:>9.1} min_ms={:>9.1} max_ms={:>9.1} ns_per_record={per_record:>8.0} records_per_s={:>10.0} samples={}",
         ms(median),
         ms(min),
         ms(max),
         1e9 / per_record,
+        samples.len(),
     );
     Stats { median }
 }
@@ -218,27 +236,47 @@ fn main() {
         if mode.full { "full" } else { "smoke" },
     );
 
-    let clone = measure(&mode, "clone", || (), |()| stored.clone());
-    let reconcile = measure(
+    let in_memory = measure(
         &mode,
-        "reconcile",
-        || stored.clone(),
-        |mut observed| {
-            let reports = reconcile_slice(&mut observed, &registry, Missing::Keep).expect("no duplicate ids");
-            (observed, reports)
-        },
+        vec![
+            ("clone", timed(|| (), |()| stored.clone())),
+            (
+                "reconcile",
+                timed(
+                    || stored.clone(),
+                    |mut observed| {
+                        let reports =
+                            reconcile_slice(&mut observed, &registry, Missing::Keep).expect("no duplicate ids");
+                        (observed, reports)
+                    },
+                ),
+            ),
+        ],
     );
-    let lossless = measure(&mode, "lossless-decode", || (), |()| decode_lines::<Image>(&stored_jsonl));
-    let lossy = measure(&mode, "lossy-decode", || (), |()| decode_lines::<LossyImage>(&stored_jsonl));
-    let floor = measure(&mode, "decode+encode", || (), |()| decode_encode(&stored_jsonl, &registry_jsonl, capacity));
-    let piped = measure(&mode, "pipeline", || (), |()| pipeline(&stored_jsonl, &registry_jsonl, capacity));
-    let generic = measure(&mode, "peer", || (), |()| peer(&stored_jsonl, &registry_jsonl, capacity));
+    let decoding = measure(
+        &mode,
+        vec![
+            ("lossless-decode", timed(|| (), |()| decode_lines::<Image>(&stored_jsonl))),
+            ("lossy-decode", timed(|| (), |()| decode_lines::<LossyImage>(&stored_jsonl))),
+        ],
+    );
+    let pipelines = measure(
+        &mode,
+        vec![
+            ("decode+encode", timed(|| (), |()| decode_encode(&stored_jsonl, &registry_jsonl, capacity))),
+            ("pipeline", timed(|| (), |()| pipeline(&stored_jsonl, &registry_jsonl, capacity))),
+            ("peer", timed(|| (), |()| peer(&stored_jsonl, &registry_jsonl, capacity))),
+        ],
+    );
 
     if mode.only.is_some() {
         return;
     }
     check_agreement(&stored, &registry, &stored_jsonl, &registry_jsonl, capacity);
 
+    let [clone, reconcile] = in_memory[..] else { unreachable!("two in-memory measurements") };
+    let [lossless, lossy] = decoding[..] else { unreachable!("two decoding measurements") };
+    let [floor, piped, generic] = pipelines[..] else { unreachable!("three pipeline measurements") };
     let ratio = |a: Stats, b: Stats| a.median.as_secs_f64() / b.median.as_secs_f64();
     println!("ratio reconcile/clone = {:.3} (target <= 0.5)", ratio(reconcile, clone));
     println!("ratio lossless-decode/lossy-decode = {:.3} (target <= 1.15)", ratio(lossless, lossy));
